@@ -1,0 +1,2 @@
+import { PLACEHOLDER } from '@docs/crypto';
+export const TWO: number = PLACEHOLDER + 1;
