@@ -1,0 +1,60 @@
+import { getPublicKey, hashes, Point, sign } from '@noble/ed25519';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { assertBytes, assertSeed, assertVerifyArguments } from './ed25519-arguments.js';
+import { passesStrictChecks } from './ed25519-strict.js';
+import type { Ed25519 } from './ed25519.js';
+
+// noble's synchronous API needs a SHA-512; this is the one @noble/hashes provides.
+hashes.sha512 = sha512;
+
+/** The group order L. */
+const GROUP_ORDER = (1n << 252n) + 27742317777372353535851937790883648493n;
+
+function littleEndianToBigInt(bytes: Uint8Array, start: number, end: number): bigint {
+  let value = 0n;
+  for (let index = end - 1; index >= start; index--) value = (value << 8n) | BigInt(bytes[index]!);
+  return value;
+}
+
+/**
+ * The strict rule evaluated with noble's point arithmetic: the shared pre-checks, then the
+ * cofactorless equation — encode `[S]B - [k]A` and compare it with the bytes of R, as ed25519-dalek's
+ * `verify_strict` does. noble's own `verify` (even with `zip215: false`) checks the cofactored
+ * equation and so accepts signatures with a mixed-order R that dalek and OpenSSL reject.
+ */
+function verifyStrict(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (!passesStrictChecks(publicKey, signature)) return false;
+  let pointA: Point;
+  try {
+    pointA = Point.fromBytes(publicKey, false); // strict RFC 8032 decoding (the zip215: false branch)
+  } catch {
+    return false; // not a point on the curve
+  }
+  const challenge = sha512.create().update(signature.subarray(0, 32)).update(publicKey).update(message).digest();
+  const k = littleEndianToBigInt(challenge, 0, 64) % GROUP_ORDER;
+  const s = littleEndianToBigInt(signature, 32, 64); // < L by the pre-checks
+  const expectedR = Point.BASE.multiply(s, false).subtract(pointA.multiply(k, false)).toBytes();
+  for (let index = 0; index < 32; index++) if (expectedR[index] !== signature[index]) return false;
+  return true;
+}
+
+/**
+ * Ed25519 in portable JavaScript: @noble/ed25519 3.2 with SHA-512 from @noble/hashes. Runs anywhere;
+ * about an order of magnitude slower than the native backends.
+ */
+export const portableEd25519: Ed25519 = Object.freeze({
+  name: 'portable',
+  publicKey(seed: Uint8Array): Uint8Array {
+    assertSeed(seed);
+    return getPublicKey(seed);
+  },
+  async sign(seed: Uint8Array, message: Uint8Array): Promise<Uint8Array> {
+    assertSeed(seed);
+    assertBytes(message, 'message');
+    return sign(message, seed);
+  },
+  async verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+    assertVerifyArguments(publicKey, message, signature);
+    return verifyStrict(publicKey, message, signature);
+  },
+} as const);
