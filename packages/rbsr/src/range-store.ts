@@ -1,0 +1,23 @@
+import type { Range } from './range.js';
+
+/**
+ * The read side of a set, as the reconciliation engine sees it. Real stores (the in-memory tree,
+ * LevelDB) answer every method in O(log n); `items` streams, so a large range is never
+ * materialised by the engine. Writes go through the `put` callback of `processMessage`.
+ *
+ * Iteration order (the reference's `get_range`): for `x == y` all items in key order; for
+ * `x < y` the items of `[x, y)`; for `x > y` the items of `[start, y)` followed by `[x, end)`.
+ * `keyAt` indexes that same order.
+ */
+export interface RangeStore<T> {
+  /** The smallest key in the set, or the store's default key when the set is empty. */
+  firstKey(): Promise<Uint8Array>;
+  /** How many items lie in `range`. */
+  count(range: Range): Promise<number>;
+  /** The fingerprint of `range`: the empty fingerprint XOR the fingerprints of its items. */
+  fingerprint(range: Range): Promise<Uint8Array>;
+  /** The items of `range`, in iteration order. */
+  items(range: Range): AsyncIterable<T>;
+  /** The key of the item at `index` (0-based, in iteration order) of `range`; `index < count(range)`. */
+  keyAt(range: Range, index: number): Promise<Uint8Array>;
+}

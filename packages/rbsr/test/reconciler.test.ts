@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { SYNC_MODES, type Message } from '@docs/rbsr';
+import {
+  createPeer,
+  expectedMerge,
+  runExchange,
+  type Exchange,
+  type StoreKind,
+  type TestPeer,
+  type TestPeerOptions,
+  type TestStatus,
+} from './helpers/sync-driver.js';
+import { describeItem, item, items, keyText, textKey, type TestItem } from './helpers/test-items.js';
+
+// Ports of the reference's ranger.rs tests (iroh-docs src/ranger.rs), run in compat mode on both
+// the naive store and the tree store, with no frame budget (as the reference) and with the default.
+const compat: TestPeerOptions = { ...SYNC_MODES.compat, frameBudget: Number.POSITIVE_INFINITY };
+const configurations: Array<[string, TestPeerOptions, StoreKind]> = [
+  ['array store, unlimited', compat, 'array'],
+  ['tree store, unlimited', compat, 'tree'],
+  ['tree store, default 4 MiB budget', { ...SYNC_MODES.compat }, 'tree'],
+];
+
+/** A message as `FP(x,y)` / `IT(x,y,<values>,<haveLocal>)` strings. */
+function trace(message: Message<TestItem, TestStatus>): string[] {
+  return message.parts.map((part) =>
+    part.kind === 'fingerprint'
+      ? `FP(${keyText(part.range.x)},${keyText(part.range.y)})`
+      : `IT(${keyText(part.range.x)},${keyText(part.range.y)},${part.values.length},${part.haveLocal})`,
+  );
+}
+
+interface SyncResult extends Exchange {
+  readonly alice: TestPeer;
+  readonly bob: TestPeer;
+}
+
+/**
+ * The reference's `sync` helper: both sides end with the expected merged set, and neither side
+ * sends a key twice.
+ */
+async function sync(
+  aliceSet: readonly TestItem[],
+  bobSet: readonly TestItem[],
+  options: TestPeerOptions,
+  kind: StoreKind,
+): Promise<SyncResult> {
+  const alice = createPeer(aliceSet, options, kind);
+  const bob = createPeer(bobSet, options, kind);
+  const exchange = await runExchange(alice, bob, 100);
+  const expected = expectedMerge(aliceSet, bobSet).map(describeItem);
+  expect(alice.all().map(describeItem), 'alice').toEqual(expected);
+  expect(bob.all().map(describeItem), 'bob').toEqual(expected);
+  for (const messages of [exchange.aliceToBob, exchange.bobToAlice]) {
+    const sent = messages.flatMap((message) =>
+      message.parts.flatMap((part) => (part.kind === 'items' ? part.values.map(([entry]) => keyText(entry.key)) : [])),
+    );
+    expect(new Set(sent).size, `a key was sent twice: ${sent.join(' ')}`).toBe(sent.length);
+  }
+  return { ...exchange, alice, bob };
+}
+
+const units = (keys: string[]): TestItem[] => keys.map((key) => item(key, 0));
+const ones = (keys: string[]): TestItem[] => keys.map((key) => item(key, 1));
+
+describe.each(configurations)('reference ranger tests (%s)', (_name, options, kind) => {
+  it('test_paper_1: message counts and the exact part structure', async () => {
+    const result = await sync(ones(['ape', 'eel', 'fox', 'gnu']), ones(['bee', 'cat', 'doe', 'eel', 'fox', 'hog']), options, kind);
+    expect(result.aliceToBob.map(trace)).toEqual([
+      ['FP(ape,ape)'],
+      ['FP(eel,gnu)', 'FP(gnu,bee)', 'IT(bee,eel,0,false)'],
+      ['IT(gnu,bee,2,true)'],
+    ]);
+    expect(result.bobToAlice.map(trace)).toEqual([
+      ['FP(eel,bee)', 'FP(bee,eel)'],
+      ['IT(bee,eel,3,true)', 'IT(gnu,bee,1,false)'],
+    ]);
+  });
+
+  it('test_paper_2: Bob lacks one of 8', async () => {
+    const all = ones(['ape', 'bee', 'cat', 'doe', 'eel', 'fox', 'gnu', 'hog']);
+    const result = await sync(all, all.filter((entry) => keyText(entry.key) !== 'fox'), options, kind);
+    expect([result.aliceToBob.length, result.bobToAlice.length]).toEqual([3, 2]);
+    expect(result.bob.inserted.map(describeItem)).toEqual(['fox=1']);
+  });
+
+  it('test_paper_3: Bob has 4 of 8', async () => {
+    const all = ones(['ape', 'bee', 'cat', 'doe', 'eel', 'fox', 'gnu', 'hog']);
+    const result = await sync(all, ones(['ape', 'cat', 'eel', 'gnu']), options, kind);
+    expect([result.aliceToBob.length, result.bobToAlice.length]).toEqual([3, 2]);
+  });
+
+  it('test_limits', async () => {
+    const result = await sync(ones(['ape', 'bee', 'cat']), ones(['ape', 'cat', 'doe']), options, kind);
+    expect([result.aliceToBob.length, result.bobToAlice.length]).toEqual([2, 2]);
+  });
+
+  it('test_prefixes_simple', async () => {
+    const result = await sync(
+      ones(['/foo/bar', '/foo/baz', '/foo/cat']),
+      ones(['/foo/bar', '/alice/bar', '/alice/baz']),
+      options,
+      kind,
+    );
+    expect([result.aliceToBob.length, result.bobToAlice.length]).toEqual([2, 2]);
+  });
+
+  it('test_prefixes_empty_alice', async () => {
+    const result = await sync([], ones(['/foo/bar', '/alice/bar', '/alice/baz']), options, kind);
+    expect([result.aliceToBob.length, result.bobToAlice.length]).toEqual([1, 1]);
+  });
+
+  it('test_prefixes_empty_bob', async () => {
+    const result = await sync(ones(['/foo/bar', '/foo/baz', '/foo/cat']), [], options, kind);
+    expect([result.aliceToBob.length, result.bobToAlice.length]).toEqual([2, 1]);
+  });
+
+  it('test_equal_key_higher_value', async () => {
+    const result = await sync([item('foo', 2)], [item('foo', 1)], options, kind);
+    expect([result.aliceToBob.length, result.bobToAlice.length]).toEqual([2, 1]);
+    expect(result.bob.all().map(describeItem)).toEqual(['foo=2']);
+  });
+
+  it('test_multikey: a compound (author, key) key', async () => {
+    const multikey = (author: number, key: string): TestItem => ({
+      key: Uint8Array.from([author, author, author, author, ...textKey(key)]),
+      value: 1,
+    });
+    const aliceSet = [multikey(1, 'ape'), multikey(1, 'bee'), multikey(2, 'bee'), multikey(1, 'doe')];
+    const bobSet = [multikey(1, 'ape'), multikey(1, 'bee'), multikey(1, 'cat'), multikey(2, 'cat')];
+    const result = await sync(aliceSet, bobSet, options, kind);
+    expect([result.aliceToBob.length, result.bobToAlice.length]).toEqual([2, 2]);
+    expect(result.alice.all()).toHaveLength(6);
+    expect(result.bob.all()).toHaveLength(6);
+  });
+
+  it('test_validate_cb: refusing every item changes nothing, and each side validates exactly the other set', async () => {
+    const aliceSet = items([['alice1', 1], ['alice2', 2]]);
+    const bobSet = items([['bob1', 3], ['bob2', 4], ['bob3', 5]]);
+    const alice = createPeer(aliceSet, options, kind);
+    const bob = createPeer(bobSet, options, kind);
+    alice.accept = () => false;
+    bob.accept = () => false;
+    await runExchange(alice, bob, 100);
+    expect(alice.all().map(describeItem)).toEqual(aliceSet.map(describeItem));
+    expect(bob.all().map(describeItem)).toEqual(bobSet.map(describeItem));
+    expect(alice.validated.map(describeItem)).toEqual(bobSet.map(describeItem));
+    expect(bob.validated.map(describeItem)).toEqual(aliceSet.map(describeItem));
+  });
+
+  it('simple_store_sync_1, _x, _2, _3 (regression sets)', async () => {
+    await sync(units(['3']), units(['2', '3', '4', '5', '6', '7', '8']), options, kind);
+    await sync(units(['1', '3']), units(['2']), options, kind);
+    await sync(units(['1', '3']), units(['0', '2', '3']), options, kind);
+    await sync(units(['8', '9']), units(['1', '2', '3']), options, kind);
+  });
+
+  it('the saved proptest regressions (proptest-regressions/ranger.txt)', async () => {
+    await sync(units(['3']), units(['', '3', '4', '5', 'a', 'b', 'c']), options, kind);
+    await sync(units(['3', 'a']), units(['', '0', 'b']), options, kind);
+    await sync([item('', 58)], [item('', 0)], options, kind);
+  });
+});
