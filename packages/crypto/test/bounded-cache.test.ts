@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { BoundedCache } from '../src/bounded-cache.js';
+
+describe('BoundedCache', () => {
+  it('keeps at most its capacity, forgetting the oldest insertion first', () => {
+    const cache = new BoundedCache<string, number>(2);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    cache.set('a', 10); // an update does not evict
+    expect(cache.size).toBe(2);
+    cache.set('c', 3);
+    expect(cache.size).toBe(2);
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.get('b')).toBe(2);
+    expect(cache.get('c')).toBe(3);
+    cache.delete('b');
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.size).toBe(1);
+  });
+
+  it('rejects a capacity that is not a positive integer', () => {
+    expect(() => new BoundedCache(0)).toThrow(RangeError);
+    expect(() => new BoundedCache(1.5)).toThrow(RangeError);
+  });
+});
