@@ -1,2 +1,10 @@
-import { PLACEHOLDER } from '@docs/crypto';
-export const TWO: number = PLACEHOLDER + 1;
+export * from './capability.js';
+export * from './entry.js';
+export * from './errors.js';
+export * from './fingerprint.js';
+export * from './postcard.js';
+export * from './record-identifier.js';
+export * from './record.js';
+export * from './secret-encoding.js';
+export * from './signed-entry.js';
+export * from './validation.js';

@@ -1,0 +1,89 @@
+import { Author, NamespaceSecret } from '@docs/crypto';
+import {
+  EMPTY_HASH,
+  ENTRY_ERROR_CODES,
+  MAX_TIMESTAMP_FUTURE_SHIFT,
+  VALIDATION_FAILURE,
+  RecordIdentifier,
+  createRecord,
+  readCapability,
+  signEntry,
+  signNewEntry,
+  validateEntry,
+  writeCapability,
+  type SignedEntry,
+} from '@docs/entry';
+import { describe, expect, test } from 'vitest';
+
+const namespace = NamespaceSecret.generate();
+const author = Author.generate();
+const hash = new Uint8Array(32).fill(5);
+const now = 1_800_000_000_000_000n;
+const key = new TextEncoder().encode('k');
+
+const signedAt = (timestamp: bigint, recordHash: Uint8Array = hash, len = 3) =>
+  signEntry({ id: RecordIdentifier.of(namespace.id, author.id, key), record: createRecord(recordHash, len, timestamp) }, namespace, author);
+
+describe('validateEntry', () => {
+  test('a valid remote entry passes', async () => {
+    expect(await validateEntry(await signedAt(now), { namespace: namespace.id, verifySignatures: true, now })).toBeUndefined();
+  });
+
+  test('wrong namespace', async () => {
+    const result = await validateEntry(await signedAt(now), { namespace: new Uint8Array(32), verifySignatures: true, now });
+    expect(result).toBe(VALIDATION_FAILURE.invalidNamespace);
+  });
+
+  test('bad signature (either one) is refused for remote entries only', async () => {
+    const signed = await signedAt(now);
+    const flip = (signature: Uint8Array) => signature.map((byte, index) => (index === 10 ? byte ^ 1 : byte));
+    const badAuthor: SignedEntry = { ...signed, signature: { ...signed.signature, authorSignature: flip(signed.signature.authorSignature) } };
+    const badNamespace: SignedEntry = {
+      ...signed,
+      signature: { ...signed.signature, namespaceSignature: flip(signed.signature.namespaceSignature) },
+    };
+    for (const bad of [badAuthor, badNamespace]) {
+      expect(await validateEntry(bad, { namespace: namespace.id, verifySignatures: true, now })).toBe(VALIDATION_FAILURE.badSignature);
+      expect(await validateEntry(bad, { namespace: namespace.id, verifySignatures: false, now })).toBeUndefined();
+    }
+  });
+
+  test('the future limit is 10 minutes in µs, inclusive', async () => {
+    const options = { namespace: namespace.id, verifySignatures: true, now };
+    expect(MAX_TIMESTAMP_FUTURE_SHIFT).toBe(600_000_000n);
+    expect(await validateEntry(await signedAt(now + MAX_TIMESTAMP_FUTURE_SHIFT - 10_000n), options)).toBeUndefined();
+    expect(await validateEntry(await signedAt(now + MAX_TIMESTAMP_FUTURE_SHIFT), options)).toBeUndefined();
+    expect(await validateEntry(await signedAt(now + MAX_TIMESTAMP_FUTURE_SHIFT + 1n), options)).toBe(
+      VALIDATION_FAILURE.tooFarInTheFuture,
+    );
+    expect(await validateEntry(await signedAt(1n), options)).toBeUndefined();
+  });
+
+  test('the empty-entry rule applies only when asked', async () => {
+    const inconsistent = await signedAt(now, EMPTY_HASH, 3);
+    const options = { namespace: namespace.id, verifySignatures: true, now };
+    expect(await validateEntry(inconsistent, options)).toBeUndefined();
+    expect(await validateEntry(inconsistent, { ...options, checkEmpty: true })).toBe(VALIDATION_FAILURE.invalidEmptyEntry);
+    expect(await validateEntry(await signedAt(now, EMPTY_HASH, 0), { ...options, checkEmpty: true })).toBeUndefined();
+  });
+});
+
+describe('signNewEntry', () => {
+  test('signs with a write capability; the result validates', async () => {
+    const signed = await signNewEntry(writeCapability(namespace), author, { key, hash, len: 3 });
+    expect(signed.entry.id.key).toEqual(key);
+    expect(await validateEntry(signed, { namespace: namespace.id, verifySignatures: true })).toBeUndefined();
+  });
+
+  test('a read capability cannot sign', async () => {
+    await expect(signNewEntry(readCapability(namespace.id), author, { key, hash, len: 3 })).rejects.toMatchObject({
+      code: ENTRY_ERROR_CODES.READ_ONLY,
+    });
+  });
+
+  test('signEntry refuses keys that are not the entry’s', async () => {
+    const entry = { id: RecordIdentifier.of(namespace.id, author.id, key), record: createRecord(hash, 1, now) };
+    await expect(signEntry(entry, NamespaceSecret.generate(), author)).rejects.toMatchObject({ code: ENTRY_ERROR_CODES.WRONG_KEY });
+    await expect(signEntry(entry, namespace, Author.generate())).rejects.toMatchObject({ code: ENTRY_ERROR_CODES.WRONG_KEY });
+  });
+});
