@@ -8,12 +8,9 @@ import {
   takeSignedEntry,
   type SignedEntry,
 } from '@docs/entry';
-import type { Message, MessagePart, Range } from '@docs/rbsr';
-import type { ContentStatus } from '@docs/replica';
+import type { MessagePart, Range } from '@docs/rbsr';
+import type { ContentStatus, SyncMessage } from '@docs/replica';
 import { SYNC_ERROR_CODES, SyncError } from './errors.js';
-
-/** A reconciliation message as it travels: signed entries tagged with the sender's content status. */
-export type SyncMessage = Message<SignedEntry, ContentStatus>;
 
 /** Why a peer aborted a sync (`AbortReason`: NotFound = 0, AlreadySyncing = 1, InternalServerError = 2). */
 export type AbortReason = 'not-found' | 'already-syncing' | 'internal-server-error';

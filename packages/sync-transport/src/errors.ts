@@ -26,6 +26,20 @@ export const SYNC_ERROR_CODES = {
   INVALID_ADDRESS: 'DOCS_SYNC_INVALID_ADDRESS',
   /** A listener could not be opened (address in use, or the platform cannot accept connections). */
   LISTEN_FAILED: 'DOCS_SYNC_LISTEN_FAILED',
+  /** The remote peer aborted the sync with a reason (`NotFound`, `AlreadySyncing`, `InternalServerError`). */
+  REMOTE_ABORT: 'DOCS_SYNC_REMOTE_ABORT',
+  /** This side refused the sync (the accept decision) and told the peer why. */
+  REJECTED: 'DOCS_SYNC_REJECTED',
+  /** The peer broke the message flow: a second Init, Sync before Init, an unexpected Abort or trailing data. */
+  PROTOCOL_VIOLATION: 'DOCS_SYNC_PROTOCOL_VIOLATION',
+  /** The document is not open for sync on this node. */
+  NOT_SYNCING: 'DOCS_SYNC_NOT_SYNCING',
+  /** A `doc…` ticket could not be parsed. */
+  INVALID_TICKET: 'DOCS_SYNC_INVALID_TICKET',
+  /** Content could not be fetched from any peer, or a peer served bytes that do not match the hash. */
+  CONTENT_UNAVAILABLE: 'DOCS_SYNC_CONTENT_UNAVAILABLE',
+  /** The node was closed. */
+  CLOSED: 'DOCS_SYNC_CLOSED',
 } as const;
 
 /** One of {@link SYNC_ERROR_CODES}. */
