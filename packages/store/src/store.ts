@@ -39,9 +39,12 @@ export interface DocsStore {
   importNamespace(capability: Capability): Promise<ImportNamespaceOutcome>;
   /** The capability held for a namespace. */
   getCapability(namespace: NamespaceId): Promise<Capability | undefined>;
-  /** Every namespace with the kind of capability held. */
+  /** Every namespace with the kind of capability held, in id order. */
   listNamespaces(): Promise<NamespaceInfo[]>;
-  /** Removes a namespace: its capability, entries, sync peers and download policy. False if it was not there. */
+  /**
+   * Removes a namespace: its capability, entries (and per-author heads), sync peers and download policy. False if
+   * it was not there. Blobs stay: they are shared by hash.
+   */
   removeNamespace(namespace: NamespaceId): Promise<boolean>;
 
   /** Stores an author secret (idempotent). */
@@ -54,10 +57,11 @@ export interface DocsStore {
   deleteAuthor(id: AuthorId): Promise<boolean>;
 
   /**
-   * Inserts an entry by the rule of {@link decidePut}: refused if the entry's key or any stored prefix of it
-   * (same namespace and author, tombstones and the empty key included) holds a value ≥ the new one; otherwise the
-   * same author's entries under the key with values ≤ the new one are removed and the entry is stored. Validation
-   * (signatures, namespace, clock) is the caller's job.
+   * Inserts an entry by the insert rule (`blocksInsert` and `replaces`): refused if the entry's key or any
+   * stored prefix of it (same namespace and author, tombstones and the empty key included) holds a value ≥ the new
+   * one; otherwise the same author's entries under the key with values ≤ the new one are removed and the entry is
+   * stored. `removed` counts them (the previous version of the same key included). Validation (signatures,
+   * namespace, clock) and whether the namespace was imported are the caller's business.
    */
   put(signed: SignedEntry): Promise<PutOutcome>;
   /** The entry at (namespace, author, key); tombstones only with `includeEmpty`. */
@@ -69,7 +73,10 @@ export interface DocsStore {
   ): Promise<SignedEntry | undefined>;
   /** Entries of a namespace matching a {@link Query}, in its order. */
   query(namespace: NamespaceId, query?: Query): AsyncIterable<SignedEntry>;
-  /** Per author, the newest timestamp in the namespace (the maximum, not the last written) and its key. */
+  /**
+   * Per author (in author id order), the newest timestamp inserted in the namespace — the maximum, not the last
+   * written — and the key of the entry that set it (on a tie, the entry inserted last).
+   */
   latestPerAuthor(namespace: NamespaceId): Promise<AuthorLatest[]>;
   /** The content hashes of every entry of every namespace (may repeat); tombstones excluded. */
   contentHashes(): AsyncIterable<Uint8Array>;
@@ -81,16 +88,16 @@ export interface DocsStore {
 
   /** Remembers a peer that synced usefully (LRU of {@link PEERS_PER_NAMESPACE}). Unknown namespace → `DOCS_STORE_NAMESPACE_NOT_FOUND`. */
   registerUsefulPeer(namespace: NamespaceId, peer: Uint8Array): Promise<void>;
-  /** The remembered peers, most recent first. */
+  /** The remembered peers, most recent first; none (`[]`) for an unknown namespace. */
   getSyncPeers(namespace: NamespaceId): Promise<Uint8Array[]>;
   /** Sets the download policy. Unknown namespace → `DOCS_STORE_NAMESPACE_NOT_FOUND`. */
   setDownloadPolicy(namespace: NamespaceId, policy: DownloadPolicy): Promise<void>;
-  /** The download policy; `EverythingExcept([])` unless set. */
+  /** The download policy; `EverythingExcept([])` unless set (also for an unknown namespace). */
   getDownloadPolicy(namespace: NamespaceId): Promise<DownloadPolicy>;
 
   /** Content by BLAKE3 hash, beside the entries. */
   readonly blobs: BlobStore;
 
-  /** Releases the store. Later calls fail with `DOCS_STORE_CLOSED`. */
+  /** Releases the store. Later calls fail with `DOCS_STORE_CLOSED`; closing again does nothing. */
   close(): Promise<void>;
 }
