@@ -1,0 +1,114 @@
+/**
+ * Bundles the package for browsers (esbuild, `platform: 'browser'`: no Node built-ins can resolve) and
+ * runs the bundle in a child Node process with only web APIs in use: WebAssembly for BLAKE3 (fetched
+ * through a `fetch` that reads file URLs) and `crypto.subtle` for Ed25519. A browser test proper comes
+ * with the browser example; this one keeps the browser platform module honest in the meantime.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readVectors, type Blake3Vectors, type Rfc8032Vector, type Zip215Vector } from './vectors.js';
+
+const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The part of esbuild's API used here (esbuild is not a dependency of this package, hence no types). */
+interface Esbuild {
+  build(options: {
+    entryPoints: string[];
+    bundle: true;
+    platform: 'browser';
+    format: 'esm';
+    target: string;
+    conditions: string[];
+    outfile: string;
+    metafile: true;
+    logLevel: 'silent';
+  }): Promise<{ metafile: { inputs: Record<string, unknown> } }>;
+}
+
+/** esbuild, as installed for tsx (a root dev dependency). */
+async function loadEsbuild(): Promise<Esbuild> {
+  const requireFromRoot = createRequire(import.meta.url);
+  const requireFromTsx = createRequire(requireFromRoot.resolve('tsx/package.json'));
+  return (await import(pathToFileURL(requireFromTsx.resolve('esbuild')).href)) as Esbuild;
+}
+
+const RUNNER = `
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+globalThis.fetch = async (url) =>
+  new Response(readFileSync(fileURLToPath(String(url))), { headers: { 'content-type': 'application/wasm' } });
+const crypto = await import('./crypto.js');
+const input = JSON.parse(readFileSync(new URL('./input.json', import.meta.url), 'utf8'));
+const hex = (text) => Uint8Array.from(text.match(/../g) ?? [], (pair) => parseInt(pair, 16));
+const backend = crypto.defaultEd25519();
+const result = {
+  backend: backend.name,
+  rfc8032: [],
+  zip215Accepted: 0,
+  blake3: crypto.bytesToHex(crypto.blake3(Uint8Array.from({ length: input.blake3Length }, (_, i) => i % 251), 64)),
+  plain: Object.getPrototypeOf(crypto.blake3(new Uint8Array(1))) === Uint8Array.prototype,
+};
+for (const vector of input.rfc8032) {
+  const author = crypto.Author.fromBytes(hex(vector.priv));
+  const signature = await author.sign(hex(vector.msg));
+  result.rfc8032.push({
+    id: crypto.idToString(author.id),
+    signature: crypto.bytesToHex(signature),
+    valid: await crypto.verify(hex(vector.pub), hex(vector.msg), hex(vector.sig)),
+  });
+}
+for (const vector of input.zip215) {
+  if (await crypto.verify(hex(vector.vk_bytes), new TextEncoder().encode('Zcash'), hex(vector.sig_bytes))) result.zip215Accepted++;
+}
+console.log(JSON.stringify(result));
+`;
+
+describe('the browser bundle', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'docs-crypto-browser-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('builds for the browser without any Node module and works on web APIs alone', async () => {
+    const esbuild = await loadEsbuild();
+    const build = await esbuild.build({
+      entryPoints: [join(PACKAGE_ROOT, 'src/index.ts')],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      target: 'es2022',
+      conditions: ['@docs/source'],
+      outfile: join(directory, 'crypto.js'),
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(build.metafile.inputs);
+    expect(inputs.some((path) => path.endsWith('src/platform/browser.ts'))).toBe(true);
+    expect(inputs.filter((path) => path.endsWith('src/platform/node.ts') || path.endsWith('src/ed25519-node.ts'))).toEqual([]);
+
+    // blake3-wasm fetches its WebAssembly next to the module: <bundle>_bg.wasm.
+    copyFileSync(join(PACKAGE_ROOT, 'node_modules/blake3-wasm/dist/wasm/web/blake3_js_bg.wasm'), join(directory, 'crypto_bg.wasm'));
+    const rfc8032 = readVectors<Rfc8032Vector[]>('ed25519-rfc8032.json');
+    const zip215 = readVectors<Zip215Vector[]>('ed25519-zip215.json');
+    const blake3Case = readVectors<Blake3Vectors>('blake3.json').cases.at(-1)!;
+    writeFileSync(join(directory, 'input.json'), JSON.stringify({ rfc8032, zip215, blake3Length: blake3Case.input_len }));
+    writeFileSync(join(directory, 'run.mjs'), RUNNER);
+
+    const output = execFileSync(process.execPath, [join(directory, 'run.mjs')], { encoding: 'utf8' });
+    const result = JSON.parse(output) as {
+      backend: string;
+      rfc8032: { id: string; signature: string; valid: boolean }[];
+      zip215Accepted: number;
+      blake3: string;
+      plain: boolean;
+    };
+    expect(result.backend).toBe('native'); // WebCrypto Ed25519 passed the probe
+    expect(result.rfc8032).toEqual(rfc8032.map((vector) => ({ id: vector.pub, signature: vector.sig, valid: true })));
+    expect(result.zip215Accepted).toBe(0);
+    expect(result.blake3).toBe(blake3Case.hash.slice(0, 128));
+    expect(result.plain).toBe(true);
+  });
+});
