@@ -1,0 +1,434 @@
+import { blake3, equalBytes } from '@docs/crypto';
+import { STORE_ERROR_CODES, StoreError } from '@docs/store';
+import { aggregateKey, prefixBounds, recordKey } from './key-layout.js';
+import { successorKey, type KeyValueReader } from './key-value.js';
+import { storedFingerprint } from './stored-record.js';
+import type { WriteSet } from './write-set.js';
+
+/**
+ * The shape of the aggregate structure: a record id is a level-`l` boundary with probability `2^-(bitsPerLevel·l)`,
+ * so a node holds about `2^bitsPerLevel` nodes of the level below; `levels` levels sit above the records.
+ */
+export interface AggregateShape {
+  readonly bitsPerLevel: number;
+  readonly levels: number;
+}
+
+/** 64-way nodes, four levels: a range costs about 5 short walks up to 16M entries per namespace. */
+export const DEFAULT_AGGREGATE_SHAPE: AggregateShape = { bitsPerLevel: 6, levels: 4 };
+
+/** Count and XOR of the entry fingerprints of a set of records (the XOR does not include the empty fingerprint). */
+export interface Aggregate {
+  count: number;
+  readonly xor: Uint8Array;
+}
+
+/** Size of an encoded {@link Aggregate}: count (u64 BE) ‖ xor (32). */
+export const AGGREGATE_LENGTH = 40;
+
+/** A fresh empty aggregate. */
+export function emptyAggregate(): Aggregate {
+  return { count: 0, xor: new Uint8Array(32) };
+}
+
+/** Encodes an aggregate node value. */
+export function encodeAggregate(aggregate: Aggregate): Uint8Array {
+  const out = new Uint8Array(AGGREGATE_LENGTH);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, Math.floor(aggregate.count / 0x1_0000_0000));
+  view.setUint32(4, aggregate.count >>> 0);
+  out.set(aggregate.xor, 8);
+  return out;
+}
+
+/** Decodes an aggregate node value (a copy). */
+export function decodeAggregate(value: Uint8Array): Aggregate {
+  if (value.length !== AGGREGATE_LENGTH) {
+    throw new StoreError(STORE_ERROR_CODES.CORRUPTED, `an aggregate node has ${AGGREGATE_LENGTH} bytes, found ${value.length}`);
+  }
+  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+  return { count: view.getUint32(0) * 0x1_0000_0000 + view.getUint32(4), xor: value.slice(8) };
+}
+
+/** `target += source` (count added, fingerprints XORed); returns target. */
+export function addAggregate(target: Aggregate, source: Aggregate): Aggregate {
+  target.count += source.count;
+  xorInto(target.xor, source.xor);
+  return target;
+}
+
+/** XORs 32 bytes of `source` into `target`. */
+function xorInto(target: Uint8Array, source: Uint8Array): void {
+  for (let index = 0; index < 32; index++) target[index]! ^= source[index]!;
+}
+
+/** Checks a shape: 1–16 bits per level, 1–16 levels. */
+export function checkAggregateShape(shape: AggregateShape): AggregateShape {
+  const { bitsPerLevel, levels } = shape;
+  if (!Number.isInteger(bitsPerLevel) || bitsPerLevel < 1 || bitsPerLevel > 16) {
+    throw new RangeError(`bitsPerLevel must be an integer in 1..16, got ${bitsPerLevel}`);
+  }
+  if (!Number.isInteger(levels) || levels < 1 || levels > 16) {
+    throw new RangeError(`levels must be an integer in 1..16, got ${levels}`);
+  }
+  return { bitsPerLevel, levels };
+}
+
+interface Node {
+  readonly boundary: Uint8Array;
+  readonly aggregate: Aggregate;
+}
+
+/**
+ * Synchronous reads of one namespace's aggregate nodes (rows keyed `aggregates ‖ level ‖ boundary`): the committed
+ * nodes held in memory, or those seen through a batch's pending writes.
+ */
+export interface NodeReader {
+  /** The node row under `key`, or undefined. */
+  get(key: Uint8Array): Uint8Array | undefined;
+  /** Node rows with `gte ≤ key < lt`, ascending or descending. */
+  range(gte: Uint8Array, lt: Uint8Array, reverse?: boolean): Iterable<[Uint8Array, Uint8Array]>;
+}
+
+/** Where an insert or removal reads and writes: the batch (records and all writes) and its view of the nodes. */
+export interface AggregateWrites {
+  readonly writes: WriteSet;
+  readonly nodes: NodeReader;
+}
+
+/**
+ * Persisted fingerprint aggregates of the records table: a deterministic skip list.
+ *
+ * Every record id gets a height from a salted BLAKE3 of the id (independent of its value, so a replace keeps it):
+ * the number of leading zero groups of `bitsPerLevel` bits, at most `levels`. For each level `l ≥ 1` the level-`l`
+ * boundaries of a namespace are its head (the namespace id itself, which sorts before its records) and every
+ * record of height ≥ `l`; the node of a boundary holds the count and XOR of the records from it up to the next
+ * boundary of that level. Nodes live under `aggregates ‖ l ‖ boundary`; a head whose count is 0 is absent.
+ *
+ * The aggregate of the records below a bound is a walk down the levels: at each level the nodes between the
+ * boundary found one level up and the bound (about 2^bitsPerLevel, in expectation), then the records after the
+ * last level-1 boundary (one short database walk). An insert or removal touches one node per level and, when the
+ * record is itself a boundary (rare), sums one node of the level below. Everything is exact and written in the
+ * caller's batch. The salt is random per store, so nobody who writes entries can predict the heights and
+ * unbalance the structure. Nodes are read through a {@link NodeReader} (the store keeps them in memory).
+ */
+export class FingerprintAggregates {
+  readonly shape: AggregateShape;
+  private readonly salt: Uint8Array;
+
+  constructor(shape: AggregateShape, salt: Uint8Array) {
+    this.shape = checkAggregateShape(shape);
+    if (salt.length !== 32) throw new RangeError('the level salt has 32 bytes');
+    this.salt = salt;
+  }
+
+  /** The height of a record id: 0 (only in the records) up to `levels`. */
+  levelOf(id: Uint8Array): number {
+    const input = new Uint8Array(32 + id.length);
+    input.set(this.salt, 0);
+    input.set(id, 32);
+    const hash = blake3(input);
+    const { bitsPerLevel, levels } = this.shape;
+    const wanted = bitsPerLevel * levels;
+    let zeros = 0;
+    for (const byte of hash) {
+      const leading = Math.clz32(byte) - 24;
+      zeros += leading;
+      if (leading < 8 || zeros >= wanted) break;
+    }
+    return Math.min(levels, Math.floor(zeros / bitsPerLevel));
+  }
+
+  /** Adds a record that is not yet counted; the record row must already be in the write set. */
+  async insert(target: AggregateWrites, namespace: Uint8Array, id: Uint8Array, fingerprint: Uint8Array): Promise<void> {
+    const { writes, nodes } = target;
+    const height = this.levelOf(id);
+    for (let level = 1; level <= this.shape.levels; level++) {
+      const owner = floorNode(nodes, level, namespace, id);
+      const updated = owner.aggregate;
+      updated.count += 1;
+      xorInto(updated.xor, fingerprint);
+      if (level <= height) {
+        // The id becomes a boundary: its node takes the records from it to the next boundary of this level.
+        const next = nextBoundary(nodes, level, namespace, id);
+        const split =
+          level === 1 ? await sumRecords(writes, namespace, id, next) : sumNodes(nodes, level - 1, namespace, id, next);
+        updated.count -= split.count;
+        xorInto(updated.xor, split.xor);
+        writeNode(writes, level, id, split);
+      }
+      writeNode(writes, level, owner.boundary, updated);
+    }
+  }
+
+  /** Removes a counted record (whether or not its row is still in the write set). */
+  remove(target: AggregateWrites, namespace: Uint8Array, id: Uint8Array, fingerprint: Uint8Array): void {
+    const { writes, nodes } = target;
+    const height = this.levelOf(id);
+    for (let level = 1; level <= this.shape.levels; level++) {
+      const owner = floorNode(nodes, level, namespace, id);
+      const updated = owner.aggregate;
+      updated.count -= 1;
+      xorInto(updated.xor, fingerprint);
+      if (level <= height) {
+        // The id's own node merges into the previous one.
+        const key = aggregateKey(level, id);
+        addAggregate(updated, requireNode(nodes, key));
+        writes.del(key);
+      }
+      writeNode(writes, level, owner.boundary, updated);
+    }
+  }
+
+  /** Swaps the fingerprint of a counted record (same id, new value). */
+  replace(
+    target: AggregateWrites,
+    namespace: Uint8Array,
+    id: Uint8Array,
+    oldFingerprint: Uint8Array,
+    newFingerprint: Uint8Array,
+  ): void {
+    const { writes, nodes } = target;
+    const height = this.levelOf(id);
+    for (let level = 1; level <= this.shape.levels; level++) {
+      const node =
+        level <= height
+          ? { boundary: id, aggregate: requireNode(nodes, aggregateKey(level, id)) }
+          : floorNode(nodes, level, namespace, id);
+      xorInto(node.aggregate.xor, oldFingerprint);
+      xorInto(node.aggregate.xor, newFingerprint);
+      writeNode(writes, level, node.boundary, node.aggregate);
+    }
+  }
+
+  /** Count and XOR of the namespace's records with `id < bound` (`bound` undefined: all of them). */
+  async below(
+    records: KeyValueReader,
+    nodes: NodeReader,
+    namespace: Uint8Array,
+    bound: Uint8Array | undefined,
+  ): Promise<Aggregate> {
+    const { total, start } = this.descend(nodes, namespace, bound);
+    return start === undefined ? total : addAggregate(total, await sumRecords(records, namespace, start, bound));
+  }
+
+  /** Count and XOR of the namespace's records with `from ≤ id < to` (`to` undefined: to the namespace's end). */
+  async between(
+    records: KeyValueReader,
+    nodes: NodeReader,
+    namespace: Uint8Array,
+    from: Uint8Array,
+    to: Uint8Array | undefined,
+  ): Promise<Aggregate> {
+    const upper = this.descend(nodes, namespace, to);
+    const lower = this.descend(nodes, namespace, from);
+    if (upper.start !== undefined && lower.start !== undefined && equalBytes(upper.start, lower.start)) {
+      // Both bounds fall in the same level-1 node: one walk over the records between them.
+      return sumRecords(records, namespace, from, to);
+    }
+    const [upperTail, lowerTail] = await Promise.all([
+      upper.start === undefined ? emptyAggregate() : sumRecords(records, namespace, upper.start, to),
+      lower.start === undefined ? emptyAggregate() : sumRecords(records, namespace, lower.start, from),
+    ]);
+    // (nodes + tail below `to`) minus (nodes + tail below `from`); XOR is its own inverse.
+    const result = addAggregate(upper.total, upperTail);
+    result.count -= lower.total.count + lowerTail.count;
+    xorInto(result.xor, lower.total.xor);
+    xorInto(result.xor, lowerTail.xor);
+    return result;
+  }
+
+  /** The id of the namespace's record at `rank` (0-based, in id order), or undefined past the end. */
+  async select(
+    records: KeyValueReader,
+    nodes: NodeReader,
+    namespace: Uint8Array,
+    rank: number,
+  ): Promise<Uint8Array | undefined> {
+    if (!Number.isSafeInteger(rank) || rank < 0) throw new RangeError(`rank must be a non-negative integer, got ${rank}`);
+    let left = rank;
+    let start = namespace;
+    for (let level = this.shape.levels; level >= 1; level--) {
+      let found = false;
+      for (const [key, value] of nodes.range(aggregateKey(level, start), nodeBounds(level, namespace).lt)) {
+        const count = aggregateCount(value);
+        if (left < count) {
+          start = key.subarray(2);
+          found = true;
+          break;
+        }
+        left -= count;
+      }
+      if (!found) return undefined;
+    }
+    for await (const [key] of records.entries({
+      gte: recordKey(start),
+      lt: recordBounds(namespace).lt,
+      limit: left + 1,
+      readAhead: left + 1,
+    })) {
+      if (left-- === 0) return key.subarray(1);
+    }
+    return undefined;
+  }
+
+  /**
+   * The walk down the levels towards `bound`: the sum of the nodes wholly below it, and the level-1 boundary from
+   * which the records up to the bound remain to be read (undefined: nothing below the bound is left).
+   */
+  private descend(
+    nodes: NodeReader,
+    namespace: Uint8Array,
+    bound: Uint8Array | undefined,
+  ): { total: Aggregate; start: Uint8Array | undefined } {
+    const total = emptyAggregate();
+    let start = namespace;
+    for (let level = this.shape.levels; level >= 1; level--) {
+      let last: Uint8Array | undefined;
+      let lastValue: Uint8Array | undefined;
+      const lt = bound === undefined ? nodeBounds(level, namespace).lt : aggregateKey(level, bound);
+      for (const [key, value] of nodes.range(aggregateKey(level, start), lt)) {
+        if (lastValue !== undefined) addEncodedAggregate(total, lastValue);
+        last = key;
+        lastValue = value;
+      }
+      // No node below the bound: the (absent) head covers it, so nothing more is below the bound.
+      if (last === undefined) return { total, start: undefined };
+      start = last.subarray(2);
+    }
+    return { total, start };
+  }
+}
+
+/** The node whose range holds `id` at `level`, not counting a node starting at `id` itself (head if none). */
+function floorNode(nodes: NodeReader, level: number, namespace: Uint8Array, id: Uint8Array): Node {
+  for (const [key, value] of nodes.range(aggregateKey(level, namespace), aggregateKey(level, id), true)) {
+    return { boundary: key.subarray(2), aggregate: decodeAggregate(value) };
+  }
+  return { boundary: namespace, aggregate: emptyAggregate() };
+}
+
+/** The first boundary after `id` at `level`, or undefined (the namespace's end). */
+function nextBoundary(nodes: NodeReader, level: number, namespace: Uint8Array, id: Uint8Array): Uint8Array | undefined {
+  for (const [key] of nodes.range(aggregateKey(level, successorKey(id)), nodeBounds(level, namespace).lt)) {
+    return key.subarray(2);
+  }
+  return undefined;
+}
+
+/** Sum of the level's nodes with `from ≤ boundary < to`. */
+function sumNodes(nodes: NodeReader, level: number, namespace: Uint8Array, from: Uint8Array, to: Uint8Array | undefined): Aggregate {
+  const total = emptyAggregate();
+  const lt = to === undefined ? nodeBounds(level, namespace).lt : aggregateKey(level, to);
+  for (const [, value] of nodes.range(aggregateKey(level, from), lt)) addEncodedAggregate(total, value);
+  return total;
+}
+
+/** Sum of the records with `from ≤ id < to` (one database walk). */
+async function sumRecords(
+  records: KeyValueReader,
+  namespace: Uint8Array,
+  from: Uint8Array,
+  to: Uint8Array | undefined,
+): Promise<Aggregate> {
+  const total = emptyAggregate();
+  for await (const [, value] of records.entries({
+    gte: recordKey(from),
+    lt: to === undefined ? recordBounds(namespace).lt : recordKey(to),
+  })) {
+    total.count++;
+    xorInto(total.xor, storedFingerprint(value));
+  }
+  return total;
+}
+
+function requireNode(nodes: NodeReader, key: Uint8Array): Aggregate {
+  const value = nodes.get(key);
+  if (value === undefined) {
+    throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'an aggregate node of a boundary record is missing');
+  }
+  return decodeAggregate(value);
+}
+
+function writeNode(writes: WriteSet, level: number, boundary: Uint8Array, aggregate: Aggregate): void {
+  const key = aggregateKey(level, boundary);
+  if (aggregate.count > 0) {
+    writes.put(key, encodeAggregate(aggregate));
+    return;
+  }
+  // Only a head may become empty: a boundary's node always counts the boundary record itself.
+  if (aggregate.count < 0 || boundary.length !== 32) {
+    throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'the fingerprint aggregates do not match the records');
+  }
+  writes.del(key);
+}
+
+/** The count of an encoded aggregate. */
+function aggregateCount(value: Uint8Array): number {
+  if (value.length !== AGGREGATE_LENGTH) return decodeAggregate(value).count;
+  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+  return view.getUint32(0) * 0x1_0000_0000 + view.getUint32(4);
+}
+
+/** `target +=` an encoded aggregate, without allocating. */
+function addEncodedAggregate(target: Aggregate, value: Uint8Array): void {
+  target.count += aggregateCount(value);
+  const { xor } = target;
+  for (let index = 0; index < 32; index++) xor[index]! ^= value[8 + index]!;
+}
+
+/** Expected aggregate nodes, computed from records fed in id order (any namespaces); for integrity checks. */
+export class AggregateRecomputation {
+  private readonly open: (Node | undefined)[] = [];
+  private namespace: Uint8Array | undefined;
+  /** Finished nodes: aggregate key → aggregate. */
+  readonly nodes: { key: Uint8Array; aggregate: Aggregate }[] = [];
+
+  constructor(private readonly aggregates: FingerprintAggregates) {}
+
+  /** Feeds the next record (ids strictly increasing). */
+  add(id: Uint8Array, fingerprint: Uint8Array): void {
+    const namespace = id.subarray(0, 32);
+    const { levels } = this.aggregates.shape;
+    if (this.namespace === undefined || !equalBytes(this.namespace, namespace)) {
+      this.finish();
+      this.namespace = namespace;
+      for (let level = 1; level <= levels; level++) this.open[level] = { boundary: namespace, aggregate: emptyAggregate() };
+    }
+    const height = this.aggregates.levelOf(id);
+    for (let level = 1; level <= levels; level++) {
+      if (level <= height) {
+        this.close(level);
+        this.open[level] = { boundary: id, aggregate: emptyAggregate() };
+      }
+      const node = this.open[level]!;
+      node.aggregate.count++;
+      xorInto(node.aggregate.xor, fingerprint);
+    }
+  }
+
+  /** Closes the open nodes of the current namespace. */
+  finish(): void {
+    for (let level = 1; level < this.open.length; level++) this.close(level);
+    this.open.length = 0;
+    this.namespace = undefined;
+  }
+
+  private close(level: number): void {
+    const node = this.open[level];
+    if (node !== undefined && node.aggregate.count > 0) {
+      this.nodes.push({ key: aggregateKey(level, node.boundary), aggregate: node.aggregate });
+    }
+    this.open[level] = undefined;
+  }
+}
+
+/** Bounds of one level's nodes of a namespace. */
+function nodeBounds(level: number, namespace: Uint8Array): { gte: Uint8Array; lt: Uint8Array } {
+  return prefixBounds(aggregateKey(level, namespace));
+}
+
+/** Bounds of a namespace's record rows. */
+function recordBounds(namespace: Uint8Array): { gte: Uint8Array; lt: Uint8Array } {
+  return prefixBounds(recordKey(namespace));
+}

@@ -1,0 +1,154 @@
+import { toStoreError } from './level-errors.js';
+import type { BatchOperation, KeyValueReader, WalkOptions } from './key-value.js';
+
+/**
+ * Any abstract-level database (classic-level, memory-level, browser-level, a sublevel…), whatever its default
+ * encodings: the store passes explicit `view` encodings on every call. Typed structurally, because the
+ * abstract-level class types of different implementations are not assignable to each other.
+ */
+export interface AnyAbstractLevel {
+  readonly status: string;
+  open(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The calls the store makes, all with explicit `view` encodings. */
+interface ViewLevel {
+  get(key: Uint8Array, options: object): Promise<Uint8Array | undefined>;
+  getMany(keys: Uint8Array[], options: object): Promise<(Uint8Array | undefined)[]>;
+  iterator(options: object): { nextv(size: number): Promise<[Uint8Array, Uint8Array][]>; close(): Promise<void> };
+  keys(options: object): { nextv(size: number): Promise<Uint8Array[]>; close(): Promise<void> };
+  batch(operations: BatchOperation[], options: object): Promise<void>;
+  clear(options: object): Promise<void>;
+}
+
+/** True if `value` looks like an abstract-level database. */
+export function isAbstractLevel(value: unknown): value is AnyAbstractLevel {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return ['open', 'close', 'get', 'getMany', 'iterator', 'keys', 'batch', 'clear'].every(
+    (name) => typeof candidate[name] === 'function',
+  );
+}
+
+const VIEW = { keyEncoding: 'view', valueEncoding: 'view' } as const;
+const KEY_VIEW = { keyEncoding: 'view' } as const;
+
+/** Entries read per iterator step at most; the first step reads no more than a walk's limit. */
+const MAX_STEP = 256;
+
+/**
+ * The database as raw byte tables: every call uses the `view` encodings, converts the `Buffer`s that classic-level
+ * returns into plain `Uint8Array` views, and maps failures to `DOCS_STORE_*` errors.
+ */
+export class LevelDatabase implements KeyValueReader {
+  private readonly level: ViewLevel;
+
+  constructor(readonly db: AnyAbstractLevel) {
+    this.level = db as unknown as ViewLevel;
+  }
+
+  /** The value under `key`, or undefined. */
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    try {
+      const value = await this.level.get(key, VIEW);
+      return value === undefined ? undefined : plain(value);
+    } catch (error) {
+      throw toStoreError(error, 'reading the database');
+    }
+  }
+
+  /** The values under `keys`, in order. */
+  async getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    if (keys.length === 0) return [];
+    try {
+      const values = await this.level.getMany([...keys], VIEW);
+      return values.map((value) => (value === undefined ? undefined : plain(value)));
+    } catch (error) {
+      throw toStoreError(error, 'reading the database');
+    }
+  }
+
+  /** Entries in `[gte, lt)`, read in growing steps so that a walk stopped early reads little. */
+  async *entries(options: WalkOptions): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    const { gte, lt, reverse = false, limit, readAhead } = options;
+    if (limit === 0) return;
+    let iterator;
+    try {
+      iterator = this.level.iterator({ gte, ...bound(lt), reverse, ...(limit === undefined ? {} : { limit }), ...VIEW });
+    } catch (error) {
+      throw toStoreError(error, 'reading the database');
+    }
+    try {
+      let step = Math.max(1, Math.min(readAhead ?? limit ?? 16, MAX_STEP));
+      for (;;) {
+        let batch: [Uint8Array, Uint8Array][];
+        try {
+          batch = await iterator.nextv(step);
+        } catch (error) {
+          throw toStoreError(error, 'reading the database');
+        }
+        if (batch.length === 0) return;
+        for (const [key, value] of batch) yield [plain(key), plain(value)];
+        step = Math.min(step * 2, MAX_STEP);
+      }
+    } finally {
+      await iterator.close().catch(() => undefined);
+    }
+  }
+
+  /** Keys only, in `[gte, lt)`. */
+  async *keys(options: WalkOptions): AsyncGenerator<Uint8Array> {
+    const { gte, lt, reverse = false, limit } = options;
+    let iterator;
+    try {
+      iterator = this.level.keys({ gte, ...bound(lt), reverse, ...(limit === undefined ? {} : { limit }), ...KEY_VIEW });
+    } catch (error) {
+      throw toStoreError(error, 'reading the database');
+    }
+    try {
+      for (;;) {
+        let batch: Uint8Array[];
+        try {
+          batch = await iterator.nextv(MAX_STEP);
+        } catch (error) {
+          throw toStoreError(error, 'reading the database');
+        }
+        if (batch.length === 0) return;
+        for (const key of batch) yield plain(key);
+      }
+    } finally {
+      await iterator.close().catch(() => undefined);
+    }
+  }
+
+  /** Applies the operations atomically. */
+  async batch(operations: readonly BatchOperation[]): Promise<void> {
+    if (operations.length === 0) return;
+    try {
+      await this.level.batch(operations as BatchOperation[], VIEW);
+    } catch (error) {
+      throw toStoreError(error, 'writing the database');
+    }
+  }
+
+  /** Deletes every key in `[gte, lt)` (not atomic with anything else). */
+  async clear(gte: Uint8Array, lt: Uint8Array): Promise<void> {
+    try {
+      await this.level.clear({ gte, lt, ...KEY_VIEW });
+    } catch (error) {
+      throw toStoreError(error, 'clearing the database');
+    }
+  }
+}
+
+function bound(lt: Uint8Array | undefined): { lt?: Uint8Array } {
+  return lt === undefined ? {} : { lt };
+}
+
+/** A plain `Uint8Array` view of the same bytes (classic-level hands out `Buffer`s). */
+export function plain(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype
+    ? bytes
+    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -1,0 +1,139 @@
+import { compareBytes } from '@docs/crypto';
+
+/** Keys per chunk before a chunk splits; keeps inserts O(√n)-ish with cheap memmoves. */
+const CHUNK_LIMIT = 256;
+
+interface Chunk<V> {
+  keys: Uint8Array[];
+  values: V[];
+}
+
+/**
+ * An in-memory map from byte strings to values, ordered by {@link compareBytes}: a list of sorted chunks, so an
+ * insert costs two binary searches and a short splice even with hundreds of thousands of keys (a write set of a
+ * large batch). Supports point lookups and ordered walks from a bound in either direction.
+ */
+export class SortedByteMap<V> {
+  private readonly chunks: Chunk<V>[] = [];
+  private entryCount = 0;
+
+  /** Number of keys. */
+  get size(): number {
+    return this.entryCount;
+  }
+
+  /** The value under `key`, or undefined. */
+  get(key: Uint8Array): V | undefined {
+    const chunk = this.chunks[this.chunkFor(key)];
+    if (chunk === undefined) return undefined;
+    const index = lowerBound(chunk.keys, key);
+    return index < chunk.keys.length && compareBytes(chunk.keys[index]!, key) === 0 ? chunk.values[index] : undefined;
+  }
+
+  /** True if `key` is present. */
+  has(key: Uint8Array): boolean {
+    const chunk = this.chunks[this.chunkFor(key)];
+    if (chunk === undefined) return false;
+    const index = lowerBound(chunk.keys, key);
+    return index < chunk.keys.length && compareBytes(chunk.keys[index]!, key) === 0;
+  }
+
+  /** Sets `key` to `value` (the key is kept by reference: do not mutate it afterwards). */
+  set(key: Uint8Array, value: V): void {
+    if (this.chunks.length === 0) {
+      this.chunks.push({ keys: [key], values: [value] });
+      this.entryCount = 1;
+      return;
+    }
+    const chunkIndex = Math.min(this.chunkFor(key), this.chunks.length - 1);
+    const chunk = this.chunks[chunkIndex]!;
+    const index = lowerBound(chunk.keys, key);
+    if (index < chunk.keys.length && compareBytes(chunk.keys[index]!, key) === 0) {
+      chunk.values[index] = value;
+      return;
+    }
+    chunk.keys.splice(index, 0, key);
+    chunk.values.splice(index, 0, value);
+    this.entryCount++;
+    if (chunk.keys.length > CHUNK_LIMIT) {
+      const half = chunk.keys.length >> 1;
+      this.chunks.splice(chunkIndex + 1, 0, { keys: chunk.keys.splice(half), values: chunk.values.splice(half) });
+    }
+  }
+
+  /** Removes `key`; returns true if it was present. */
+  delete(key: Uint8Array): boolean {
+    const chunkIndex = this.chunkFor(key);
+    const chunk = this.chunks[chunkIndex];
+    if (chunk === undefined) return false;
+    const index = lowerBound(chunk.keys, key);
+    if (index >= chunk.keys.length || compareBytes(chunk.keys[index]!, key) !== 0) return false;
+    chunk.keys.splice(index, 1);
+    chunk.values.splice(index, 1);
+    this.entryCount--;
+    if (chunk.keys.length === 0) this.chunks.splice(chunkIndex, 1);
+    return true;
+  }
+
+  /**
+   * Entries with `lower ≤ key < upper` (either bound may be undefined), ascending, or descending with `reverse`.
+   * The map must not change during the walk.
+   */
+  *range(lower: Uint8Array | undefined, upper: Uint8Array | undefined, reverse = false): Generator<[Uint8Array, V]> {
+    if (this.chunks.length === 0) return;
+    if (!reverse) {
+      let chunkIndex = lower === undefined ? 0 : this.chunkFor(lower);
+      let index = lower === undefined || this.chunks[chunkIndex] === undefined ? 0 : lowerBound(this.chunks[chunkIndex]!.keys, lower);
+      for (; chunkIndex < this.chunks.length; chunkIndex++, index = 0) {
+        const chunk = this.chunks[chunkIndex]!;
+        for (; index < chunk.keys.length; index++) {
+          const key = chunk.keys[index]!;
+          if (upper !== undefined && compareBytes(key, upper) >= 0) return;
+          yield [key, chunk.values[index]!];
+        }
+      }
+      return;
+    }
+    let chunkIndex = upper === undefined ? this.chunks.length - 1 : Math.min(this.chunkFor(upper), this.chunks.length - 1);
+    let index =
+      upper === undefined ? this.chunks[chunkIndex]!.keys.length - 1 : lowerBound(this.chunks[chunkIndex]!.keys, upper) - 1;
+    for (; chunkIndex >= 0; chunkIndex--, index = (this.chunks[chunkIndex]?.keys.length ?? 0) - 1) {
+      const chunk = this.chunks[chunkIndex]!;
+      for (; index >= 0; index--) {
+        const key = chunk.keys[index]!;
+        if (lower !== undefined && compareBytes(key, lower) < 0) return;
+        yield [key, chunk.values[index]!];
+      }
+    }
+  }
+
+  /** Every entry in ascending key order. */
+  entries(): Generator<[Uint8Array, V]> {
+    return this.range(undefined, undefined);
+  }
+
+  /** Index of the first chunk whose last key is ≥ `key` (= chunks.length if none). */
+  private chunkFor(key: Uint8Array): number {
+    let low = 0;
+    let high = this.chunks.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      const keys = this.chunks[middle]!.keys;
+      if (compareBytes(keys[keys.length - 1]!, key) < 0) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+}
+
+/** Index of the first key ≥ `key`. */
+function lowerBound(keys: readonly Uint8Array[], key: Uint8Array): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (compareBytes(keys[middle]!, key) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
