@@ -390,8 +390,10 @@ export class FingerprintTree<T> {
     const middle = (from + to) >>> 1;
     const item = sorted[middle] as T;
     const node = this.allocate(item, this.keyOf(item), this.fingerprintOf(item));
-    this.left[node] = this.buildBalanced(sorted, from, middle);
-    this.right[node] = this.buildBalanced(sorted, middle + 1, to);
+    const left = this.buildBalanced(sorted, from, middle);
+    const right = this.buildBalanced(sorted, middle + 1, to);
+    this.left[node] = left;
+    this.right[node] = right;
     this.update(node);
     return node;
   }
@@ -399,12 +401,15 @@ export class FingerprintTree<T> {
   private insertInto(node: number, key: Uint8Array, item: T, fingerprint: Uint8Array): number {
     if (node === NIL) return this.allocate(item, key, fingerprint);
     const order = compareKeys(key, this.keys[node] as Uint8Array);
+    // The recursive call may grow (reallocate) the node arrays, so read `this.left`/`this.right` after it.
     if (order < 0) {
-      this.left[node] = this.insertInto(this.left[node] as number, key, item, fingerprint);
+      const child = this.insertInto(this.left[node] as number, key, item, fingerprint);
+      this.left[node] = child;
       return this.balance(node);
     }
     if (order > 0) {
-      this.right[node] = this.insertInto(this.right[node] as number, key, item, fingerprint);
+      const child = this.insertInto(this.right[node] as number, key, item, fingerprint);
+      this.right[node] = child;
       return this.balance(node);
     }
     this.previous = this.items[node];

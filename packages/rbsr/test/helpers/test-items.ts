@@ -35,13 +35,20 @@ export function items(pairs: ReadonlyArray<readonly [string, number]>): TestItem
   return pairs.map(([key, value]) => item(key, value));
 }
 
+const fingerprints = new WeakMap<TestItem, Uint8Array>();
+
 /** Test traits: SHA-256 fingerprints of key and value, values compared numerically. */
 export const testTraits: RangeItemTraits<TestItem> = {
   key: (entry) => entry.key,
   compareValues: (a, b) => a.value - b.value,
   fingerprint: (entry) => {
-    const hash = createHash('sha256').update(entry.key).update(`/${entry.value}`).digest();
-    return new Uint8Array(hash.buffer, hash.byteOffset, hash.byteLength);
+    let fingerprint = fingerprints.get(entry);
+    if (fingerprint === undefined) {
+      const hash = createHash('sha256').update(entry.key).update(`/${entry.value}`).digest();
+      fingerprint = new Uint8Array(hash.buffer, hash.byteOffset, hash.byteLength);
+      fingerprints.set(entry, fingerprint);
+    }
+    return fingerprint;
   },
   encodedSize: (entry) => 1 + entry.key.length + 8,
 };
