@@ -1,0 +1,247 @@
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { Author, NamespaceSecret, equalBytes } from '@docs/crypto';
+import {
+  EMPTY_FINGERPRINT,
+  RecordIdentifier,
+  createRecord,
+  entryFingerprint,
+  signEntry,
+  xorFingerprintInto,
+  type Entry,
+  type SignedEntry,
+} from '@docs/entry';
+import type { Range } from '@docs/rbsr';
+import type { Query } from '@docs/store';
+import { MemoryStore } from '@docs/store-memory';
+
+/** One measurement: the median of `samples` (one sample per run). */
+export interface StoreMemoryBenchRow {
+  readonly name: string;
+  readonly variant: string;
+  readonly unit: 'entries/s' | 'µs/op' | 'ms/op';
+  readonly median: number;
+  readonly samples: readonly number[];
+}
+
+/** Options of {@link runStoreMemoryBench}. */
+export interface StoreMemoryBenchOptions {
+  /** Entries of the large store for range fingerprints and queries (default 1,000,000). */
+  readonly entries?: number;
+  /** Signed entries per insert run (default 5,000). */
+  readonly insertEntries?: number;
+  /** Runs per measurement; the median is reported (default 5). */
+  readonly runs?: number;
+  /** Random sub-ranges per fingerprint run (default 2,000). */
+  readonly ranges?: number;
+  /** Writes the rows (and the machine) as JSON here. */
+  readonly jsonPath?: string;
+  /** Prints the table (default true). */
+  readonly print?: boolean;
+}
+
+const encoder = new TextEncoder();
+const NO_SIGNATURE = new Uint8Array(64);
+
+/** A deterministic generator (mulberry32) so that every run measures the same work. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function shuffled<T>(items: T[], random: () => number): T[] {
+  for (let index = items.length - 1; index > 0; index--) {
+    const other = Math.floor(random() * (index + 1));
+    [items[index], items[other]] = [items[other]!, items[index]!];
+  }
+  return items;
+}
+
+/** The entry of index `index`: author `index % authors`, key `dir-<index % 1000>/file-<index>`. */
+function benchEntry(namespace: Uint8Array, authors: readonly Uint8Array[], index: number): Entry {
+  const key = encoder.encode(`dir-${index % 1000}/file-${index}`);
+  const hash = new Uint8Array(32);
+  new DataView(hash.buffer).setUint32(0, index);
+  return {
+    id: RecordIdentifier.of(namespace, authors[index % authors.length]!, key),
+    record: createRecord(hash, 100, 1_700_000_000_000_000n + BigInt(index)),
+  };
+}
+
+/**
+ * The in-memory store's throughput and latencies: signed-entry inserts per second (signing included and
+ * excluded), range fingerprints at a million entries (the augmented tree against the reference's linear scan with
+ * a BLAKE3 hash per entry, in the same run), range count and keyAt, and query latencies.
+ */
+export async function runStoreMemoryBench(options: StoreMemoryBenchOptions = {}): Promise<StoreMemoryBenchRow[]> {
+  const size = options.entries ?? 1_000_000;
+  const insertCount = options.insertEntries ?? 5_000;
+  const runs = options.runs ?? 5;
+  const rangeCount = options.ranges ?? 2_000;
+  const rows: StoreMemoryBenchRow[] = [];
+  const record = (name: string, variant: string, unit: StoreMemoryBenchRow['unit'], samples: number[]): void => {
+    rows.push({ name, variant, unit, median: median(samples), samples });
+  };
+
+  // Inserts of really signed entries, in random key order, into a fresh store per run.
+  const namespace = NamespaceSecret.generate();
+  const author = Author.generate();
+  const random = seeded(1);
+  const fresh = shuffled(
+    Array.from({ length: insertCount }, (_, index) => benchEntry(namespace.id, [author.id], index)),
+    random,
+  );
+  const signed: SignedEntry[] = [];
+  for (const entry of fresh) signed.push(await signEntry(entry, namespace, author));
+  const withSigning: number[] = [];
+  const withoutSigning: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    let store = new MemoryStore();
+    let start = performance.now();
+    for (const entry of fresh) await store.put(await signEntry(entry, namespace, author));
+    withSigning.push((insertCount / (performance.now() - start)) * 1000);
+    await store.close();
+    store = new MemoryStore();
+    start = performance.now();
+    for (const entry of signed) await store.put(entry);
+    withoutSigning.push((insertCount / (performance.now() - start)) * 1000);
+    await store.close();
+  }
+  record('put signed entry', 'signing included (2 Ed25519 signatures)', 'entries/s', withSigning);
+  record('put signed entry', 'signing excluded (pre-signed)', 'entries/s', withoutSigning);
+
+  // The large store: unsigned entries (signatures are not part of fingerprints), 8 authors.
+  const authors = Array.from({ length: 8 }, () => Author.generate().id);
+  const large = new MemoryStore();
+  const order = shuffled(
+    Array.from({ length: size }, (_, index) => index),
+    random,
+  );
+  let start = performance.now();
+  for (const index of order) {
+    await large.put({
+      entry: benchEntry(namespace.id, authors, index),
+      signature: { authorSignature: NO_SIGNATURE, namespaceSignature: NO_SIGNATURE },
+    });
+  }
+  record(`put ${size.toLocaleString('en-US')} entries`, 'unsigned, random order, one run', 'entries/s', [
+    (size / (performance.now() - start)) * 1000,
+  ]);
+  const ranges = large.ranges(namespace.id);
+  const whole: Range = { x: new Uint8Array(64), y: new Uint8Array(64) };
+  if ((await ranges.count(whole)) !== size) throw new Error('the large store lost entries');
+
+  // Random sub-ranges between stored keys, a third of them wrapping.
+  const keys: Uint8Array[] = [];
+  for (let index = 0; index < 1_000; index++) keys.push(await ranges.keyAt(whole, Math.floor(random() * size)));
+  const randomRange = (): Range => ({ x: keys[Math.floor(random() * keys.length)]!, y: keys[Math.floor(random() * keys.length)]! });
+
+  const timePerOperation = async (count: number, operation: () => Promise<unknown>): Promise<number[]> => {
+    const samples: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const begin = performance.now();
+      for (let index = 0; index < count; index++) await operation();
+      samples.push(((performance.now() - begin) * 1000) / count);
+    }
+    return samples;
+  };
+  const label = `${size.toLocaleString('en-US')} entries`;
+  record(`range fingerprint, ${label}`, 'augmented tree, O(log n)', 'µs/op', await timePerOperation(rangeCount, () => ranges.fingerprint(randomRange())));
+
+  // The reference's way: scan the range and hash every entry.
+  const scanSamples: number[] = [];
+  let scanned = 0;
+  for (let run = 0; run < Math.min(runs, 3); run++) {
+    const range = randomRange();
+    const begin = performance.now();
+    const accumulator = EMPTY_FINGERPRINT.slice();
+    for await (const item of ranges.items(range)) {
+      xorFingerprintInto(accumulator, entryFingerprint(item.entry));
+      scanned++;
+    }
+    scanSamples.push(performance.now() - begin);
+    if (!equalBytes(accumulator, await ranges.fingerprint(range))) throw new Error('the scan and the tree disagree');
+  }
+  record(
+    `range fingerprint, ${label}`,
+    `linear scan + BLAKE3 per entry (reference), avg ${Math.round(scanned / scanSamples.length).toLocaleString('en-US')} entries`,
+    'ms/op',
+    scanSamples,
+  );
+  record(`range count, ${label}`, 'augmented tree', 'µs/op', await timePerOperation(rangeCount, () => ranges.count(randomRange())));
+  record(`range keyAt, ${label}`, 'augmented tree', 'µs/op', await timePerOperation(rangeCount, async () => {
+    const range = randomRange();
+    const count = await ranges.count(range);
+    return count === 0 ? undefined : ranges.keyAt(range, Math.floor(random() * count));
+  }));
+
+  // Query latency: the first page (up to 10 results) of common queries.
+  const prefix = () => encoder.encode(`dir-${Math.floor(random() * 1000)}/`);
+  const existingKey = () => {
+    const index = Math.floor(random() * size);
+    return { author: authors[index % authors.length]!, key: encoder.encode(`dir-${index % 1000}/file-${index}`) };
+  };
+  const page = async (query: Query) => {
+    let found = 0;
+    for await (const _ of large.query(namespace.id, query)) found++;
+    return found;
+  };
+  const queries: Array<[string, () => Promise<unknown>]> = [
+    ['getExact', () => { const { author: id, key } = existingKey(); return large.getExact(namespace.id, id, key); }],
+    ['key exact, any author', () => page({ key: existingKey().key })],
+    ['author + key prefix, limit 10', () => page({ author: authors[0]!, keyPrefix: prefix(), limit: 10 })],
+    ['key prefix, key-author order, limit 10', () => page({ keyPrefix: prefix(), sortBy: 'key-author', limit: 10 })],
+    ['key prefix, author-key order, limit 10', () => page({ keyPrefix: prefix(), limit: 10 })],
+    ['single latest per key, prefix, limit 10', () => page({ kind: 'single-latest-per-key', keyPrefix: prefix(), limit: 10 })],
+    ['all, offset 1000, limit 10', () => page({ offset: 1_000, limit: 10 })],
+  ];
+  for (const [name, run] of queries) record(`query, ${label}`, name, 'µs/op', await timePerOperation(500, run));
+  await large.close();
+
+  if (options.print ?? true) printTable(rows, runs);
+  if (options.jsonPath !== undefined) {
+    writeFileSync(options.jsonPath, `${JSON.stringify({ machine: machineDescription(), runs, rows }, null, 2)}\n`);
+  }
+  return rows;
+}
+
+function machineDescription(): string {
+  return `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}`;
+}
+
+function printTable(rows: readonly StoreMemoryBenchRow[], runs: number): void {
+  const format = (value: number): string =>
+    value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toLocaleString('en-US', { maximumSignificantDigits: 3 });
+  const lines = [
+    `@docs/store-memory — median of up to ${runs} runs; ${machineDescription()}`,
+    '',
+    '| measurement | variant | median | unit |',
+    '|---|---|---:|---|',
+    ...rows.map((row) => `| ${row.name} | ${row.variant} | ${format(row.median)} | ${row.unit} |`),
+  ];
+  const tree = rows.find((row) => row.name.startsWith('range fingerprint') && row.unit === 'µs/op');
+  const scan = rows.find((row) => row.name.startsWith('range fingerprint') && row.unit === 'ms/op');
+  if (tree && scan) lines.push('', `range fingerprint: the tree is ${format((scan.median * 1000) / tree.median)}× faster than a scan`);
+  console.log(lines.join('\n'));
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const jsonIndex = process.argv.indexOf('--json');
+  const quick = process.argv.includes('--quick');
+  await runStoreMemoryBench({
+    ...(jsonIndex > 0 && process.argv[jsonIndex + 1] !== undefined ? { jsonPath: process.argv[jsonIndex + 1]! } : {}),
+    ...(quick ? { entries: 100_000, insertEntries: 1_000, runs: 3, ranges: 500 } : {}),
+  });
+}
