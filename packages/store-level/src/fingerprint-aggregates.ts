@@ -1,4 +1,5 @@
-import { blake3, equalBytes } from '@docs/crypto';
+import { equalBytes } from '@docs/crypto';
+import { HALF_SIPHASH_KEY_LENGTH, halfSipHash24 } from './half-siphash.js';
 import { STORE_ERROR_CODES, StoreError } from '@docs/store';
 import { aggregateKey, prefixBounds, recordKey } from './key-layout.js';
 import { successorKey, type KeyValueReader } from './key-value.js';
@@ -22,6 +23,9 @@ export interface Aggregate {
   count: number;
   readonly xor: Uint8Array;
 }
+
+/** Records fetched by the first step of a records walk (a level-1 node holds about 64 with the default shape). */
+const RECORD_WALK_READ_AHEAD = 64;
 
 /** Size of an encoded {@link Aggregate}: count (u64 BE) ‖ xor (32). */
 export const AGGREGATE_LENGTH = 40;
@@ -62,7 +66,7 @@ function xorInto(target: Uint8Array, source: Uint8Array): void {
   for (let index = 0; index < 32; index++) target[index]! ^= source[index]!;
 }
 
-/** Checks a shape: 1–16 bits per level, 1–16 levels. */
+/** Checks a shape: 1–16 bits per level, 1–16 levels, at most 32 bits in all (the height hash has 32 bits). */
 export function checkAggregateShape(shape: AggregateShape): AggregateShape {
   const { bitsPerLevel, levels } = shape;
   if (!Number.isInteger(bitsPerLevel) || bitsPerLevel < 1 || bitsPerLevel > 16) {
@@ -71,6 +75,7 @@ export function checkAggregateShape(shape: AggregateShape): AggregateShape {
   if (!Number.isInteger(levels) || levels < 1 || levels > 16) {
     throw new RangeError(`levels must be an integer in 1..16, got ${levels}`);
   }
+  if (bitsPerLevel * levels > 32) throw new RangeError('bitsPerLevel × levels must be at most 32');
   return { bitsPerLevel, levels };
 }
 
@@ -99,8 +104,8 @@ export interface AggregateWrites {
 /**
  * Persisted fingerprint aggregates of the records table: a deterministic skip list.
  *
- * Every record id gets a height from a salted BLAKE3 of the id (independent of its value, so a replace keeps it):
- * the number of leading zero groups of `bitsPerLevel` bits, at most `levels`. For each level `l ≥ 1` the level-`l`
+ * Every record id gets a height from a keyed hash of the id (independent of its value, so a replace keeps it): the
+ * number of leading zero groups of `bitsPerLevel` bits, at most `levels`. For each level `l ≥ 1` the level-`l`
  * boundaries of a namespace are its head (the namespace id itself, which sorts before its records) and every
  * record of height ≥ `l`; the node of a boundary holds the count and XOR of the records from it up to the next
  * boundary of that level. Nodes live under `aggregates ‖ l ‖ boundary`; a head whose count is 0 is absent.
@@ -109,34 +114,26 @@ export interface AggregateWrites {
  * boundary found one level up and the bound (about 2^bitsPerLevel, in expectation), then the records after the
  * last level-1 boundary (one short database walk). An insert or removal touches one node per level and, when the
  * record is itself a boundary (rare), sums one node of the level below. Everything is exact and written in the
- * caller's batch. The salt is random per store, so nobody who writes entries can predict the heights and
+ * caller's batch. The hash key is random per store, so nobody who writes entries can predict the heights and
  * unbalance the structure. Nodes are read through a {@link NodeReader} (the store keeps them in memory).
  */
 export class FingerprintAggregates {
   readonly shape: AggregateShape;
-  private readonly salt: Uint8Array;
+  private readonly heightKey: Uint8Array;
 
   constructor(shape: AggregateShape, salt: Uint8Array) {
     this.shape = checkAggregateShape(shape);
     if (salt.length !== 32) throw new RangeError('the level salt has 32 bytes');
-    this.salt = salt;
+    this.heightKey = salt.slice(0, HALF_SIPHASH_KEY_LENGTH);
   }
 
-  /** The height of a record id: 0 (only in the records) up to `levels`. */
+  /**
+   * The height of a record id: 0 (only in the records) up to `levels`: the leading zero bits of
+   * HalfSipHash-2-4(salt[0..8], id), in groups of `bitsPerLevel`. Part of the on-disk format.
+   */
   levelOf(id: Uint8Array): number {
-    const input = new Uint8Array(32 + id.length);
-    input.set(this.salt, 0);
-    input.set(id, 32);
-    const hash = blake3(input);
     const { bitsPerLevel, levels } = this.shape;
-    const wanted = bitsPerLevel * levels;
-    let zeros = 0;
-    for (const byte of hash) {
-      const leading = Math.clz32(byte) - 24;
-      zeros += leading;
-      if (leading < 8 || zeros >= wanted) break;
-    }
-    return Math.min(levels, Math.floor(zeros / bitsPerLevel));
+    return Math.min(levels, Math.floor(Math.clz32(halfSipHash24(this.heightKey, id)) / bitsPerLevel));
   }
 
   /** Adds a record that is not yet counted; the record row must already be in the write set. */
@@ -335,6 +332,7 @@ async function sumRecords(
   for await (const [, value] of records.entries({
     gte: recordKey(from),
     lt: to === undefined ? recordBounds(namespace).lt : recordKey(to),
+    readAhead: RECORD_WALK_READ_AHEAD,
   })) {
     total.count++;
     xorInto(total.xor, storedFingerprint(value));

@@ -14,7 +14,9 @@ export interface AnyAbstractLevel {
 
 /** The calls the store makes, all with explicit `view` encodings. */
 interface ViewLevel {
+  readonly supports?: { readonly getSync?: boolean };
   get(key: Uint8Array, options: object): Promise<Uint8Array | undefined>;
+  getSync?(key: Uint8Array, options: object): Uint8Array | undefined;
   getMany(keys: Uint8Array[], options: object): Promise<(Uint8Array | undefined)[]>;
   iterator(options: object): { nextv(size: number): Promise<[Uint8Array, Uint8Array][]>; close(): Promise<void> };
   keys(options: object): { nextv(size: number): Promise<Uint8Array[]>; close(): Promise<void> };
@@ -43,15 +45,21 @@ const MAX_STEP = 256;
  */
 export class LevelDatabase implements KeyValueReader {
   private readonly level: ViewLevel;
+  /**
+   * True where the database reads synchronously (classic-level, memory-level): point reads then skip the
+   * asynchronous round trip, which costs far more than a LevelDB lookup, mostly of a missing key.
+   */
+  private readonly syncReads: boolean;
 
   constructor(readonly db: AnyAbstractLevel) {
     this.level = db as unknown as ViewLevel;
+    this.syncReads = this.level.supports?.getSync === true && typeof this.level.getSync === 'function';
   }
 
   /** The value under `key`, or undefined. */
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     try {
-      const value = await this.level.get(key, VIEW);
+      const value = this.syncReads ? this.level.getSync!(key, VIEW) : await this.level.get(key, VIEW);
       return value === undefined ? undefined : plain(value);
     } catch (error) {
       throw toStoreError(error, 'reading the database');
@@ -62,7 +70,9 @@ export class LevelDatabase implements KeyValueReader {
   async getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
     if (keys.length === 0) return [];
     try {
-      const values = await this.level.getMany([...keys], VIEW);
+      const values = this.syncReads
+        ? keys.map((key) => this.level.getSync!(key, VIEW))
+        : await this.level.getMany([...keys], VIEW);
       return values.map((value) => (value === undefined ? undefined : plain(value)));
     } catch (error) {
       throw toStoreError(error, 'reading the database');

@@ -58,6 +58,7 @@ import { SerialQueue } from './serial-queue.js';
 import { prepareFormat } from './store-format.js';
 import { decodeStoredRecord, encodeStoredRecord, storedFingerprint, storedHash } from './stored-record.js';
 import { WriteSet } from './write-set.js';
+import { classicLevelAt } from '#classic-level';
 import type { BatchOperation } from './key-value.js';
 
 /** Where a store lives: a directory for a classic-level (LevelDB) database, or an abstract-level database to use. */
@@ -117,9 +118,8 @@ export class LevelStore implements DocsStore {
     let db: AnyAbstractLevel;
     let owns: boolean;
     if (typeof location === 'string') {
-      // Loaded only for a path, so that browser bundles that pass their own database never need it.
-      const { ClassicLevel } = await import('classic-level');
-      db = new ClassicLevel(location);
+      // `#classic-level` has a browser condition: browser bundles never contain classic-level.
+      db = await classicLevelAt(location);
       owns = true;
     } else if (typeof location === 'object' && location !== null && isAbstractLevel(location.db)) {
       db = location.db;

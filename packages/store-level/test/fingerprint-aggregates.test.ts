@@ -1,0 +1,195 @@
+import { bytesToHex, compareBytes, concatBytes } from '@docs/crypto';
+import { EMPTY_HASH, RecordIdentifier, createRecord, type SignedEntry } from '@docs/entry';
+import { MemoryLevel } from 'memory-level';
+import { describe, expect, test } from 'vitest';
+import { AggregateCache } from '../src/aggregate-cache.js';
+import {
+  AggregateRecomputation,
+  FingerprintAggregates,
+  checkAggregateShape,
+  decodeAggregate,
+  type AggregateShape,
+} from '../src/fingerprint-aggregates.js';
+import { TABLE, recordKey, tableBounds } from '../src/key-layout.js';
+import { LevelDatabase } from '../src/level-database.js';
+import { encodeStoredRecord } from '../src/stored-record.js';
+import { WriteSet } from '../src/write-set.js';
+
+const SLOW = process.env['SLOW'] === '1';
+
+/** A deterministic generator (mulberry32); the seed is in every test name. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Records rows need a value; only the fingerprint in it matters here.
+const PLACEHOLDER: SignedEntry = {
+  entry: { id: RecordIdentifier.zero(), record: createRecord(EMPTY_HASH, 0n, 0n) },
+  signature: { authorSignature: new Uint8Array(64), namespaceSignature: new Uint8Array(64) },
+};
+
+interface Harness {
+  readonly database: LevelDatabase;
+  readonly aggregates: FingerprintAggregates;
+  cache: AggregateCache;
+  /** Naive model: id hex → (id, fingerprint). */
+  readonly model: Map<string, { id: Uint8Array; fingerprint: Uint8Array }>;
+}
+
+function xor(fingerprints: readonly Uint8Array[]): string {
+  const out = new Uint8Array(32);
+  for (const fingerprint of fingerprints) for (let index = 0; index < 32; index++) out[index]! ^= fingerprint[index]!;
+  return bytesToHex(out);
+}
+
+function sortedIds(harness: Harness, namespace: Uint8Array): { id: Uint8Array; fingerprint: Uint8Array }[] {
+  return [...harness.model.values()]
+    .filter((row) => compareBytes(row.id.subarray(0, 32), namespace) === 0)
+    .sort((a, b) => compareBytes(a.id, b.id));
+}
+
+/** One batch of random inserts, removals and replacements, committed like the store does. */
+async function randomBatch(harness: Harness, random: () => number, namespaces: readonly Uint8Array[], size: number): Promise<void> {
+  const { database, aggregates, model } = harness;
+  const writes = new WriteSet(database);
+  for (let step = 0; step < size; step++) {
+    const namespace = namespaces[Math.floor(random() * namespaces.length)]!;
+    const nodes = writes.overlay(await harness.cache.nodes(namespace));
+    const target = { writes, nodes };
+    const existing = sortedIds(harness, namespace);
+    const choice = random();
+    const fingerprint = Uint8Array.from({ length: 32 }, () => Math.floor(random() * 256));
+    if (choice < 0.25 && existing.length > 0) {
+      const victim = existing[Math.floor(random() * existing.length)]!;
+      writes.del(recordKey(victim.id));
+      aggregates.remove(target, namespace, victim.id, victim.fingerprint);
+      model.delete(bytesToHex(victim.id));
+    } else if (choice < 0.4 && existing.length > 0) {
+      const changed = existing[Math.floor(random() * existing.length)]!;
+      writes.put(recordKey(changed.id), encodeStoredRecord(PLACEHOLDER, fingerprint));
+      aggregates.replace(target, namespace, changed.id, changed.fingerprint, fingerprint);
+      model.set(bytesToHex(changed.id), { id: changed.id, fingerprint });
+    } else {
+      const author = new Uint8Array(32).fill(Math.floor(random() * 3));
+      const key = Uint8Array.from({ length: Math.floor(random() * 4) }, () => [0, 0x2f, 0x61, 0xff][Math.floor(random() * 4)]!);
+      const id = concatBytes(namespace, author, key);
+      if (model.has(bytesToHex(id))) continue;
+      writes.put(recordKey(id), encodeStoredRecord(PLACEHOLDER, fingerprint));
+      await aggregates.insert(target, namespace, id, fingerprint);
+      model.set(bytesToHex(id), { id, fingerprint });
+    }
+  }
+  const operations = writes.operations();
+  await database.batch(operations);
+  harness.cache.applyCommitted(operations);
+}
+
+/** Stored nodes equal a recomputation from the records, in the database and in the cache. */
+async function expectNodesRecomputed(harness: Harness): Promise<void> {
+  const recomputation = new AggregateRecomputation(harness.aggregates);
+  for await (const [key, value] of harness.database.entries(tableBounds(TABLE.records))) {
+    recomputation.add(key.subarray(1), value.subarray(48, 80));
+  }
+  recomputation.finish();
+  const expected = recomputation.nodes.map((node) => `${bytesToHex(node.key)}:${node.aggregate.count}:${bytesToHex(node.aggregate.xor)}`).sort();
+  const stored: string[] = [];
+  for await (const [key, value] of harness.database.entries(tableBounds(TABLE.aggregates))) {
+    const aggregate = decodeAggregate(value);
+    stored.push(`${bytesToHex(key)}:${aggregate.count}:${bytesToHex(aggregate.xor)}`);
+  }
+  expect(stored.sort()).toEqual(expected);
+}
+
+/** below, between and select answer as the naive model, for many bounds. */
+async function expectQueriesMatch(harness: Harness, random: () => number, namespaces: readonly Uint8Array[]): Promise<void> {
+  for (const namespace of namespaces) {
+    const nodes = await harness.cache.nodes(namespace);
+    const rows = sortedIds(harness, namespace);
+    const bounds: (Uint8Array | undefined)[] = [namespace, undefined, ...rows.map((row) => row.id)];
+    for (let extra = 0; extra < 10; extra++) {
+      const key = Uint8Array.from({ length: Math.floor(random() * 5) }, () => Math.floor(random() * 256));
+      bounds.push(concatBytes(namespace, new Uint8Array(32).fill(Math.floor(random() * 4)), key));
+    }
+    const below = (bound: Uint8Array | undefined) => rows.filter((row) => bound === undefined || compareBytes(row.id, bound) < 0);
+    for (const bound of bounds) {
+      const expected = below(bound);
+      const actual = await harness.aggregates.below(harness.database, nodes, namespace, bound);
+      expect([actual.count, bytesToHex(actual.xor)]).toEqual([expected.length, xor(expected.map((row) => row.fingerprint))]);
+    }
+    for (let pair = 0; pair < 30; pair++) {
+      const [from, to] = [bounds[Math.floor(random() * bounds.length)] ?? namespace, bounds[Math.floor(random() * bounds.length)]];
+      if (to !== undefined && compareBytes(from, to) > 0) continue;
+      const expected = rows.filter((row) => compareBytes(row.id, from) >= 0 && (to === undefined || compareBytes(row.id, to) < 0));
+      const actual = await harness.aggregates.between(harness.database, nodes, namespace, from, to);
+      expect([actual.count, bytesToHex(actual.xor)]).toEqual([expected.length, xor(expected.map((row) => row.fingerprint))]);
+    }
+    for (let rank = 0; rank <= rows.length; rank++) {
+      const selected = await harness.aggregates.select(harness.database, nodes, namespace, rank);
+      expect(selected === undefined ? undefined : bytesToHex(selected)).toBe(rows[rank] === undefined ? undefined : bytesToHex(rows[rank]!.id));
+    }
+  }
+}
+
+const SHAPES: AggregateShape[] = [
+  { bitsPerLevel: 1, levels: 8 },
+  { bitsPerLevel: 2, levels: 3 },
+  { bitsPerLevel: 6, levels: 4 },
+];
+
+describe('FingerprintAggregates', () => {
+  for (const shape of SHAPES) {
+    for (const seed of SLOW ? [1, 2, 3, 4, 5, 6, 7, 8] : [1, 2]) {
+      test(`random inserts, removals and replacements stay exact (shape ${shape.bitsPerLevel}×${shape.levels}, seed ${seed})`, async () => {
+        const random = seeded(seed * 1000 + shape.bitsPerLevel);
+        const database = new LevelDatabase(new MemoryLevel());
+        const aggregates = new FingerprintAggregates(shape, new Uint8Array(32).fill(seed));
+        const harness: Harness = { database, aggregates, cache: new AggregateCache(database, shape.levels), model: new Map() };
+        // Namespaces side by side, the last one all 0xff (it has no upper neighbour).
+        const namespaces = [new Uint8Array(32).fill(0x10), new Uint8Array(32).fill(0x11), new Uint8Array(32).fill(0xff)];
+        for (let batch = 0; batch < (SLOW ? 60 : 15); batch++) {
+          await randomBatch(harness, random, namespaces, 1 + Math.floor(random() * 30));
+          await expectNodesRecomputed(harness);
+          if (batch % 5 === 4) {
+            // A cold cache (as after reopening) reads the same nodes back.
+            harness.cache = new AggregateCache(database, shape.levels);
+            await expectQueriesMatch(harness, random, namespaces);
+          }
+        }
+        await expectQueriesMatch(harness, random, namespaces);
+      });
+    }
+  }
+
+  test('heights follow the keyed hash: about 2^-bits per level, stable for an id, different with another key', () => {
+    const aggregates = new FingerprintAggregates({ bitsPerLevel: 2, levels: 4 }, new Uint8Array(32).fill(1));
+    const other = new FingerprintAggregates({ bitsPerLevel: 2, levels: 4 }, new Uint8Array(32).fill(2));
+    const counts = [0, 0, 0, 0, 0];
+    let differ = 0;
+    for (let index = 0; index < 20_000; index++) {
+      const id = concatBytes(new Uint8Array(64), new TextEncoder().encode(`key ${index}`));
+      const height = aggregates.levelOf(id);
+      expect(aggregates.levelOf(id)).toBe(height);
+      counts[height]!++;
+      if (other.levelOf(id) !== height) differ++;
+    }
+    // P(height ≥ 1) = 1/4, P(≥ 2) = 1/16, …
+    expect(counts[0]! / 20_000).toBeCloseTo(0.75, 1);
+    expect((counts[1]! + counts[2]! + counts[3]! + counts[4]!) / 20_000).toBeCloseTo(0.25, 1);
+    expect((counts[2]! + counts[3]! + counts[4]!) / 20_000).toBeGreaterThan(0.04);
+    expect(differ).toBeGreaterThan(5_000);
+  });
+
+  test('shapes are checked', () => {
+    expect(() => checkAggregateShape({ bitsPerLevel: 0, levels: 4 })).toThrow(RangeError);
+    expect(() => checkAggregateShape({ bitsPerLevel: 6, levels: 6 })).toThrow(RangeError);
+    expect(() => checkAggregateShape({ bitsPerLevel: 1.5, levels: 4 })).toThrow(RangeError);
+    expect(checkAggregateShape({ bitsPerLevel: 8, levels: 4 })).toEqual({ bitsPerLevel: 8, levels: 4 });
+  });
+});
