@@ -5,11 +5,13 @@
  *
  *   pnpm exec tsx --conditions=@docs/source packages/crypto/bench/crypto.bench.ts [--json out.json] [--quick]
  */
+import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { blake3, createBlake3, nativeEd25519, portableEd25519, type Ed25519 } from '../src/index.js';
 import { passesStrictChecks } from '../src/ed25519-strict.js';
+import { publicKeyToSpki, seedToPkcs8 } from '../src/ed25519-der.js';
 import { createWebCryptoEd25519 } from '../src/ed25519-webcrypto.js';
 
 /** One benchmark result: the median of `samples`. */
@@ -100,11 +102,41 @@ export async function runCryptoBench(options: CryptoBenchOptions = {}): Promise<
   const publicKey = portableEd25519.publicKey(seed);
   const signature = await portableEd25519.sign(seed, message);
 
+  // The floor: node:crypto called directly with ready key objects, no checks, no caches.
+  const rawPrivateKey = createPrivateKey({ key: Buffer.from(seedToPkcs8(seed)), format: 'der', type: 'pkcs8' });
+  const rawPublicKey = createPublicKey({ key: Buffer.from(publicKeyToSpki(publicKey)), format: 'der', type: 'spki' });
+
   for (const [variant, backend] of backends) {
     await measure('ed25519 sign', variant, 'ops/s', () => rate(() => backend.sign(seed, message), runMilliseconds));
   }
+  await measure('ed25519 sign', 'node:crypto called directly (floor)', 'ops/s', () =>
+    rate(() => nodeSign(null, message, rawPrivateKey), runMilliseconds),
+  );
   for (const [variant, backend] of backends) {
-    await measure('ed25519 verify', variant, 'ops/s', () => rate(() => backend.verify(publicKey, message, signature), runMilliseconds));
+    await measure('ed25519 verify, one key', variant, 'ops/s', () =>
+      rate(() => backend.verify(publicKey, message, signature), runMilliseconds),
+    );
+  }
+  await measure('ed25519 verify, one key', 'node:crypto called directly (floor)', 'ops/s', () =>
+    rate(() => nodeVerify(null, message, rawPublicKey, signature), runMilliseconds),
+  );
+
+  // Many authors interleaved: 128 keys in rotation (more than the portable path's 64 tables).
+  const signer = native ?? portableEd25519;
+  const rotation = await Promise.all(
+    Array.from({ length: 128 }, async (_, index) => {
+      const keySeed = Uint8Array.from({ length: 32 }, (_, byte) => (index * 31 + byte * 17 + 5) & 0xff);
+      return { publicKey: signer.publicKey(keySeed), signature: await signer.sign(keySeed, message) };
+    }),
+  );
+  for (const [variant, backend] of backends) {
+    let next = 0;
+    await measure('ed25519 verify, 128 keys in rotation', variant, 'ops/s', () =>
+      rate(() => {
+        const entry = rotation[next++ % rotation.length]!;
+        return backend.verify(entry.publicKey, message, entry.signature);
+      }, runMilliseconds),
+    );
   }
   await measure('ed25519 strict pre-checks', 'shared (byte comparisons)', 'ops/s', () =>
     syncRate(() => passesStrictChecks(publicKey, signature), runMilliseconds),
@@ -146,7 +178,7 @@ function printTable(rows: CryptoBenchRow[]): void {
     '|---|---|---:|---|',
     ...rows.map((row) => `| ${row.name} | ${row.variant} | ${Math.round(row.median).toLocaleString('en-US')} | ${row.unit} |`),
   ];
-  for (const name of ['ed25519 sign', 'ed25519 verify']) {
+  for (const name of ['ed25519 sign', 'ed25519 verify, one key', 'ed25519 verify, 128 keys in rotation']) {
     const native = rows.find((row) => row.name === name && row.variant.startsWith('native (node'));
     const portable = rows.find((row) => row.name === name && row.variant.startsWith('portable'));
     if (native && portable) lines.push('', `${name}: native is ${(native.median / portable.median).toFixed(1)}× portable`);

@@ -1,6 +1,6 @@
 /**
- * A size-bounded map that forgets its oldest insertion when full. Used to cache imported key
- * objects, whose creation costs more than the operation they serve.
+ * A size-bounded map that forgets its least recently used entry when full. Used to cache imported
+ * keys and precomputed tables, whose creation costs more than the operation they serve.
  */
 export class BoundedCache<K, V> {
   readonly #entries = new Map<K, V>();
@@ -14,14 +14,21 @@ export class BoundedCache<K, V> {
     this.#capacity = capacity;
   }
 
-  /** The value stored under `key`, if any. */
+  /** The value stored under `key`, if any; marks it as the most recently used. */
   get(key: K): V | undefined {
-    return this.#entries.get(key);
+    const value = this.#entries.get(key);
+    if (value !== undefined) {
+      // Map iterates in insertion order: re-inserting moves the entry to the young end.
+      this.#entries.delete(key);
+      this.#entries.set(key, value);
+    }
+    return value;
   }
 
-  /** Stores `value` under `key`, evicting the oldest entry when the cache is full. */
+  /** Stores `value` under `key` as the most recently used, evicting the least recently used when full. */
   set(key: K, value: V): void {
-    if (this.#entries.size >= this.#capacity && !this.#entries.has(key)) {
+    this.#entries.delete(key);
+    if (this.#entries.size >= this.#capacity) {
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }
