@@ -1,0 +1,2 @@
+export type { TransportConformanceOptions } from './harness.js';
+export { runTransportConformance } from './transport-conformance.js';
