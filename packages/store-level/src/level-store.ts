@@ -407,8 +407,9 @@ export class LevelStore implements DocsStore {
     const author = id.author;
     const key = id.key;
     // Parents: every prefix of the key, the empty key and the key itself included, tombstones included.
+    const ownRow = recordKey(idBytes);
     const parentIds = Array.from({ length: key.length + 1 }, (_, length) => idBytes.subarray(0, 64 + length));
-    const parentRows = await writes.getMany(parentIds.map(recordKey));
+    const parentRows = await writes.getMany(parentIds.map((parent) => ownRow.subarray(0, 1 + parent.length)));
     for (const [index, value] of parentRows.entries()) {
       if (value !== undefined && blocksInsert(decodeStoredRecord(parentIds[index]!, value), signed)) {
         return { inserted: false };
@@ -416,7 +417,6 @@ export class LevelStore implements DocsStore {
     }
     const fingerprint = entryFingerprint(signed.entry);
     const target = { writes, nodes: writes.overlay(await this.cache.nodes(namespace)) };
-    const ownRow = recordKey(idBytes);
     const descendants: [Uint8Array, Uint8Array][] = [];
     for await (const row of writes.entries(prefixBounds(ownRow))) descendants.push(row);
     let removed = 0;

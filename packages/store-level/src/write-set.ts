@@ -38,6 +38,7 @@ export class WriteSet implements KeyValueReader {
 
   /** The values under `keys`, pending writes first; one database call for the rest. */
   async getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    if (this.pending.size === 0) return this.base.getMany(keys);
     const results: (Uint8Array | undefined)[] = new Array(keys.length);
     const missing: number[] = [];
     keys.forEach((key, index) => {

@@ -1,0 +1,370 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bytesToHex, concatBytes } from '@docs/crypto';
+import { RecordIdentifier, encodeSignedEntry, writeCapability, type SignedEntry } from '@docs/entry';
+import { STORE_ERROR_CODES } from '@docs/store';
+import { StoreModel, expectDocsError, testNamespace } from '@docs/store/conformance';
+import { LevelStore, META_KEY, TABLE } from '@docs/store-level';
+import { MemoryLevel } from 'memory-level';
+import { afterAll, describe, expect, test } from 'vitest';
+import { aggregateKey, byKeyKey, latestKey, metaKey, recordKey, tableBounds, tableKey } from '../src/key-layout.js';
+import { LevelDatabase } from '../src/level-database.js';
+import { readLines, spawnFixture } from './fixtures/child-process.js';
+import { fakeId, unsignedEntry } from './fixtures/entries.js';
+
+const VIEW = { keyEncoding: 'view', valueEncoding: 'view' } as const;
+const zero = RecordIdentifier.zero().bytes;
+const whole = { x: zero, y: zero };
+const directories: string[] = [];
+afterAll(() => {
+  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+});
+
+function freshDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'docs-store-level-test-'));
+  directories.push(directory);
+  return directory;
+}
+
+/** Raw rows of one table of a database. */
+async function rows(db: MemoryLevel, table: number): Promise<[Uint8Array, Uint8Array][]> {
+  const out: [Uint8Array, Uint8Array][] = [];
+  for await (const row of new LevelDatabase(db).entries(tableBounds(table as (typeof TABLE)[keyof typeof TABLE]))) out.push(row);
+  return out;
+}
+
+/** A database wrapper that counts the rows the store reads, and can fail the next batch. */
+class InstrumentedLevel {
+  rowsRead = 0;
+  failNextBatch = false;
+  readonly db = new MemoryLevel();
+  readonly proxy: MemoryLevel;
+
+  constructor() {
+    const counter = this;
+    this.proxy = new Proxy(this.db, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target) as unknown;
+        if (typeof value !== 'function') return value;
+        const method = (value as (...args: unknown[]) => unknown).bind(target);
+        if (property === 'getSync') {
+          return (...args: unknown[]) => {
+            counter.rowsRead++;
+            return method(...args);
+          };
+        }
+        if (property === 'get' || property === 'getMany') {
+          return (...args: unknown[]) => {
+            counter.rowsRead += property === 'get' ? 1 : (args[0] as unknown[]).length;
+            return method(...args);
+          };
+        }
+        if (property === 'iterator' || property === 'keys') {
+          return (...args: unknown[]) => {
+            const iterator = method(...args) as { nextv(size: number): Promise<unknown[]>; close(): Promise<void> };
+            return {
+              nextv: async (size: number) => {
+                const batch = await iterator.nextv(size);
+                counter.rowsRead += batch.length;
+                return batch;
+              },
+              close: () => iterator.close(),
+            };
+          };
+        }
+        if (property === 'batch') {
+          return (...args: unknown[]) => {
+            if (counter.failNextBatch) {
+              counter.failNextBatch = false;
+              return Promise.reject(Object.assign(new Error('injected write failure'), { code: 'LEVEL_IO_ERROR' }));
+            }
+            return method(...args);
+          };
+        }
+        return method;
+      },
+    });
+  }
+}
+
+describe('format version', () => {
+  test('a store written by a newer format is refused with DOCS_STORE_INCOMPATIBLE_FORMAT', async () => {
+    const db = new MemoryLevel();
+    await (await LevelStore.open({ db })).close();
+    const version = new Uint8Array(4);
+    new DataView(version.buffer).setUint32(0, 2);
+    await db.put(metaKey(META_KEY.format), version, VIEW);
+    await expectDocsError(() => LevelStore.open({ db }), STORE_ERROR_CODES.INCOMPATIBLE_FORMAT);
+    await expect(LevelStore.open({ db })).rejects.toThrow(/format 2/);
+  });
+
+  test('a non-empty database without a format row is refused; a damaged format is DOCS_STORE_CORRUPTED', async () => {
+    const foreign = new MemoryLevel();
+    await foreign.put('something', 'else');
+    await expectDocsError(() => LevelStore.open({ db: foreign }), STORE_ERROR_CODES.INCOMPATIBLE_FORMAT);
+
+    const damaged = new MemoryLevel();
+    await (await LevelStore.open({ db: damaged })).close();
+    await damaged.del(metaKey(META_KEY.levelSalt), { keyEncoding: 'view' });
+    await expectDocsError(() => LevelStore.open({ db: damaged }), STORE_ERROR_CODES.CORRUPTED);
+  });
+
+  test('the aggregate shape is chosen when a store is created and kept afterwards', async () => {
+    const db = new MemoryLevel();
+    const created = await LevelStore.open({ db }, { aggregateShape: { bitsPerLevel: 2, levels: 5 } });
+    expect(created.aggregateShape).toEqual({ bitsPerLevel: 2, levels: 5 });
+    await created.close();
+    const reopened = await LevelStore.open({ db }, { aggregateShape: { bitsPerLevel: 6, levels: 4 } });
+    expect(reopened.aggregateShape).toEqual({ bitsPerLevel: 2, levels: 5 });
+    await reopened.close();
+    await expect(LevelStore.open({ db: new MemoryLevel() }, { aggregateShape: { bitsPerLevel: 9, levels: 4 } })).rejects.toBeInstanceOf(RangeError);
+  });
+
+  test('a location is a path or { db }', async () => {
+    await expect(LevelStore.open({ db: {} } as never)).rejects.toBeInstanceOf(TypeError);
+    await expect(LevelStore.open(42 as never)).rejects.toBeInstanceOf(TypeError);
+  });
+});
+
+describe('databases and processes', () => {
+  test('a second process opening a locked store gets DOCS_STORE_LOCKED with the LevelDB cause', async () => {
+    const path = freshDirectory();
+    const store = await LevelStore.open(path);
+    try {
+      const { lines, stderr } = await readLines(spawnFixture('open-store.ts', [path]));
+      expect(lines, stderr).toEqual([STORE_ERROR_CODES.LOCKED, 'cause LEVEL_DATABASE_NOT_OPEN']);
+    } finally {
+      await store.close();
+    }
+    const { lines } = await readLines(spawnFixture('open-store.ts', [path]));
+    expect(lines).toEqual(['opened']);
+  }, 60_000);
+
+  test('a database passed in is left open by close; a path database is closed and can be reopened', async () => {
+    const db = new MemoryLevel();
+    const store = await LevelStore.open({ db });
+    await store.close();
+    expect(db.status).toBe('open');
+    await expectDocsError(() => store.listAuthors(), STORE_ERROR_CODES.CLOSED);
+
+    const path = freshDirectory();
+    const first = await LevelStore.open(path);
+    await first.importNamespace(writeCapability(testNamespace(1)));
+    await first.close();
+    const second = await LevelStore.open(path);
+    expect((await second.listNamespaces()).map((info) => info.kind)).toEqual(['write']);
+    await second.close();
+  });
+
+  test('a database closed underneath the store gives DOCS_STORE_CLOSED', async () => {
+    const db = new MemoryLevel();
+    const store = await LevelStore.open({ db });
+    await db.close();
+    await expectDocsError(() => store.listAuthors(), STORE_ERROR_CODES.CLOSED);
+    await store.close();
+  });
+});
+
+describe('atomic batches', () => {
+  test('putMany applies the insert rule in order, in one batch, like sequential puts', async () => {
+    const store = await LevelStore.open({ db: new MemoryLevel() }, { aggregateShape: { bitsPerLevel: 1, levels: 6 } });
+    const model = new StoreModel();
+    const namespace = fakeId(1);
+    const authors = [fakeId(2), fakeId(3)];
+    let state = 7;
+    const next = (): number => (state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0);
+    for (let batch = 0; batch < 20; batch++) {
+      const entries: SignedEntry[] = [];
+      for (let index = 0; index < 25; index++) {
+        const key = Uint8Array.from({ length: next() % 4 }, () => [0x61, 0x62, 0x2f][next() % 3]!);
+        entries.push(unsignedEntry(namespace, authors[next() % 2]!, key, 1 + (next() % 50), next() % 3));
+      }
+      expect(await store.putMany(entries)).toEqual(entries.map((signed) => model.put(signed)));
+    }
+    const stored = [];
+    for await (const signed of store.query(namespace, { includeEmpty: true })) stored.push(bytesToHex(encodeSignedEntry(signed)));
+    expect(stored).toEqual(model.query(namespace, { includeEmpty: true }).map((signed) => bytesToHex(encodeSignedEntry(signed))));
+    expect(await store.ranges(namespace).count(whole)).toBe(stored.length);
+    expect(bytesToHex(await store.ranges(namespace).fingerprint(whole))).toBe(bytesToHex(model.fingerprint(namespace, whole)));
+    expect((await store.checkIntegrity()).problems).toEqual([]);
+    await store.close();
+  });
+
+  test('a failed batch writes nothing, keeps the aggregates exact, and the store goes on', async () => {
+    const level = new InstrumentedLevel();
+    const store = await LevelStore.open({ db: level.proxy });
+    const namespace = fakeId(4);
+    await store.putMany(Array.from({ length: 50 }, (_, index) => unsignedEntry(namespace, fakeId(5), `a/${String(index).padStart(3, '0')}`, 10)));
+    const before = bytesToHex(await store.ranges(namespace).fingerprint(whole));
+    level.failNextBatch = true;
+    // Prefix-deletes the 50 entries: would change every aggregate.
+    await expectDocsError(() => store.putMany([unsignedEntry(namespace, fakeId(5), 'a', 20), unsignedEntry(namespace, fakeId(5), 'b', 20)]), STORE_ERROR_CODES.IO);
+    expect(await store.ranges(namespace).count(whole)).toBe(50);
+    expect(bytesToHex(await store.ranges(namespace).fingerprint(whole))).toBe(before);
+    expect((await store.checkIntegrity()).ok).toBe(true);
+    expect(await store.put(unsignedEntry(namespace, fakeId(5), 'a', 20))).toEqual({ inserted: true, removed: 50 });
+    expect(await store.ranges(namespace).count(whole)).toBe(1);
+    expect((await store.checkIntegrity()).ok).toBe(true);
+    await store.close();
+  });
+
+  test('concurrent puts and range reads: every read sees a whole batch, the end state is exact', async () => {
+    const store = await LevelStore.open({ db: new MemoryLevel() }, { aggregateShape: { bitsPerLevel: 2, levels: 4 } });
+    const namespace = fakeId(6);
+    const model = new StoreModel();
+    const entries = Array.from({ length: 300 }, (_, index) => unsignedEntry(namespace, fakeId(index % 3), `k${index % 97}`, index));
+    const reads: Promise<number>[] = [];
+    const puts = entries.map((signed, index) => {
+      model.put(signed);
+      if (index % 10 === 0) reads.push(store.ranges(namespace).count(whole));
+      return store.put(signed);
+    });
+    await Promise.all(puts);
+    const counts = await Promise.all(reads);
+    for (const count of counts) expect(count).toBeLessThanOrEqual(model.entries(namespace).length);
+    expect(await store.ranges(namespace).count(whole)).toBe(model.entries(namespace).length);
+    expect(bytesToHex(await store.ranges(namespace).fingerprint(whole))).toBe(bytesToHex(model.fingerprint(namespace, whole)));
+    expect((await store.checkIntegrity()).ok).toBe(true);
+    await store.close();
+  });
+});
+
+describe('sublinear aggregates', () => {
+  test('range count, fingerprint and keyAt read a bounded number of rows; opening reads a handful', async () => {
+    const level = new InstrumentedLevel();
+    let store = await LevelStore.open({ db: level.proxy });
+    const namespace = fakeId(7);
+    const size = 6_000;
+    for (let offset = 0; offset < size; offset += 1_000) {
+      await store.putMany(Array.from({ length: 1_000 }, (_, index) => unsignedEntry(namespace, fakeId((offset + index) % 4), `file-${String(((offset + index) * 7919) % size).padStart(6, '0')}`, 5)));
+    }
+    await store.close();
+
+    level.rowsRead = 0;
+    store = await LevelStore.open({ db: level.proxy });
+    expect(level.rowsRead, 'rows read by open').toBeLessThanOrEqual(5);
+    const ranges = store.ranges(namespace);
+    const ids: Uint8Array[] = [];
+    for await (const signed of ranges.items(whole)) ids.push(signed.entry.id.bytes);
+    expect(ids).toHaveLength(size);
+
+    // The first aggregate access loads the namespace's nodes: about one per 64 entries.
+    level.rowsRead = 0;
+    expect(await ranges.count(whole)).toBe(size);
+    expect(level.rowsRead, 'rows read by the first count').toBeLessThan(size / 16);
+
+    let state = 1;
+    const pick = (): Uint8Array => ids[(state = (Math.imul(state, 48_271) + 11) >>> 0) % size]!;
+    let worst = 0;
+    let total = 0;
+    for (let probe = 0; probe < 200; probe++) {
+      const range = { x: pick(), y: pick() };
+      level.rowsRead = 0;
+      const count = await ranges.count(range);
+      await ranges.fingerprint(range);
+      if (count > 0) await ranges.keyAt(range, count >> 1);
+      worst = Math.max(worst, level.rowsRead);
+      total += level.rowsRead;
+    }
+    // A scan would read thousands of rows per range; the aggregates read a few short runs of records.
+    expect(total / 200, 'mean rows per count + fingerprint + keyAt').toBeLessThan(600);
+    expect(worst, 'worst rows per count + fingerprint + keyAt').toBeLessThan(2_500);
+    await store.close();
+  }, 120_000);
+});
+
+describe('recovery on open', () => {
+  test('a namespace removal interrupted by a crash is finished on the next open', async () => {
+    const db = new MemoryLevel();
+    let store = await LevelStore.open({ db });
+    const [gone, kept] = [testNamespace(40), testNamespace(41)];
+    for (const secret of [gone, kept]) {
+      await store.importNamespace(writeCapability(secret));
+      await store.putMany(Array.from({ length: 200 }, (_, index) => unsignedEntry(secret.id, fakeId(index % 2), `k${String(index).padStart(3, '0')}`, 3)));
+      await store.registerUsefulPeer(secret.id, fakeId(9));
+    }
+    await store.close();
+    // The first batch of removeNamespace, and then nothing more: a crash.
+    await db.batch(
+      [
+        { type: 'del', key: tableKey(TABLE.namespaces, gone.id) },
+        { type: 'put', key: tableKey(TABLE.pendingRemovals, gone.id), value: new Uint8Array() },
+      ],
+      VIEW,
+    );
+    store = await LevelStore.open({ db });
+    expect(await store.ranges(gone.id).count(whole)).toBe(0);
+    expect(await store.getSyncPeers(gone.id)).toEqual([]);
+    expect(await store.latestPerAuthor(gone.id)).toEqual([]);
+    expect(await store.ranges(kept.id).count(whole)).toBe(200);
+    expect(await rows(db, TABLE.pendingRemovals)).toEqual([]);
+    expect((await store.checkIntegrity()).problems).toEqual([]);
+    await store.close();
+  });
+
+  test('the chunks of an upload interrupted by a crash are removed on the next open', async () => {
+    const db = new MemoryLevel();
+    await (await LevelStore.open({ db })).close();
+    const upload = new Uint8Array(16).fill(3);
+    await db.batch(
+      [
+        { type: 'put', key: tableKey(TABLE.pendingUploads, upload), value: new Uint8Array() },
+        { type: 'put', key: tableKey(TABLE.blobChunks, upload, Uint8Array.of(0, 0, 0, 0)), value: new Uint8Array(100) },
+        { type: 'put', key: tableKey(TABLE.blobChunks, upload, Uint8Array.of(0, 0, 0, 1)), value: new Uint8Array(100) },
+      ],
+      VIEW,
+    );
+    const store = await LevelStore.open({ db });
+    expect(await rows(db, TABLE.blobChunks)).toEqual([]);
+    expect(await rows(db, TABLE.pendingUploads)).toEqual([]);
+    await store.close();
+  });
+});
+
+describe('integrity check', () => {
+  async function populated(): Promise<{ db: MemoryLevel; store: LevelStore; namespace: Uint8Array; sample: SignedEntry }> {
+    const db = new MemoryLevel();
+    const store = await LevelStore.open({ db }, { aggregateShape: { bitsPerLevel: 2, levels: 4 } });
+    const namespace = fakeId(8);
+    const entries = Array.from({ length: 300 }, (_, index) => unsignedEntry(namespace, fakeId(index % 3), `k${String(index).padStart(3, '0')}`, 1 + index));
+    await store.putMany(entries);
+    expect((await store.checkIntegrity()).problems).toEqual([]);
+    return { db, store, namespace, sample: entries[150]! };
+  }
+
+  test('finds a damaged aggregate node', async () => {
+    const { db, store } = await populated();
+    const [nodeKey, nodeValue] = (await rows(db, TABLE.aggregates))[3]!;
+    const damaged = Uint8Array.from(nodeValue);
+    damaged[20] = damaged[20]! ^ 1;
+    await db.put(nodeKey, damaged, VIEW);
+    const report = await store.checkIntegrity();
+    expect(report.ok).toBe(false);
+    expect(report.problems.join('\n')).toMatch(/aggregate node .* XOR differs/);
+    await store.close();
+  });
+
+  test('finds a missing node, a missing index row, a wrong fingerprint and a wrong latest row', async () => {
+    const { db, store, namespace, sample } = await populated();
+    const { id } = sample.entry;
+    const value = (await db.get(recordKey(id.bytes), VIEW))!;
+    const wrong = Uint8Array.from(value);
+    wrong[60] = wrong[60]! ^ 1;
+    await db.batch(
+      [
+        { type: 'del', key: aggregateKey(1, namespace) },
+        { type: 'del', key: byKeyKey(namespace, id.key, id.author) },
+        { type: 'put', key: recordKey(id.bytes), value: wrong },
+        { type: 'put', key: latestKey(namespace, id.author), value: concatBytes(new Uint8Array(8), id.key) },
+      ],
+      VIEW,
+    );
+    const problems = (await store.checkIntegrity()).problems.join('\n');
+    expect(problems).toMatch(/aggregate node .* is missing/);
+    expect(problems).toMatch(/by-key index has 299 rows for 300 records/);
+    expect(problems).toMatch(/stored fingerprint is wrong/);
+    expect(problems).toMatch(/latest row .* timestamp 0/);
+    await store.close();
+  });
+});
