@@ -1,8 +1,9 @@
 import { Author, NamespaceSecret, compareBytes } from '@docs/crypto';
 import { readCapability, writeCapability } from '@docs/entry';
 import { Docs } from '@docs/replica';
+import { collect } from '@docs/store/conformance';
 import { describe, expect, it } from 'vitest';
-import { collect, keysOf, memoryStore, utf8 } from './helpers.js';
+import { keysOf, memoryStore, utf8 } from './helpers.js';
 
 const code = (value: string) => expect.objectContaining({ code: value });
 

@@ -1,3 +1,4 @@
+import { collect } from '@docs/store/conformance';
 import { MemoryStore } from '@docs/store-memory';
 import { bytesToHex } from '@docs/crypto';
 import type { SignedEntry } from '@docs/entry';
@@ -15,13 +16,6 @@ export const text = (bytes: Uint8Array): string => decoder.decode(bytes);
 /** A fresh in-memory store. */
 export function memoryStore(): MemoryStore {
   return new MemoryStore();
-}
-
-/** Collects an async iterable. */
-export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of iterable) out.push(item);
-  return out;
 }
 
 /** Keys of a replica's entries (tombstones hidden), sorted as text. */

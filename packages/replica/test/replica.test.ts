@@ -11,8 +11,9 @@ import {
   type SignedEntry,
 } from '@docs/entry';
 import { Replica, type ReplicaEvent } from '@docs/replica';
+import { collect, signTestEntry } from '@docs/store/conformance';
 import { describe, expect, it } from 'vitest';
-import { ALICE_PEER, collect, keysOf, memoryStore, text, utf8 } from './helpers.js';
+import { ALICE_PEER, keysOf, memoryStore, text, utf8 } from './helpers.js';
 
 const code = (value: string) => expect.objectContaining({ code: value });
 
@@ -21,18 +22,6 @@ function writableReplica(options: ConstructorParameters<typeof Replica>[2] = {})
   const namespace = NamespaceSecret.generate();
   const replica = new Replica(store, writeCapability(namespace), options);
   return { store, namespace, replica };
-}
-
-async function signAt(
-  namespace: NamespaceSecret,
-  author: Author,
-  key: string,
-  content: string,
-  timestamp: bigint,
-): Promise<SignedEntry> {
-  const bytes = utf8(content);
-  const record = createRecord(blake3(bytes), bytes.length, timestamp);
-  return signEntry({ id: RecordIdentifier.of(namespace.id, author.id, utf8(key)), record }, namespace, author);
 }
 
 describe('Replica: local writes', () => {
@@ -209,7 +198,13 @@ describe('Replica: timestamps', () => {
     const now = 1_000_000_000n;
     const { replica, namespace } = writableReplica({ now: () => now });
     const author = Author.generate();
-    const ahead = await signAt(namespace, author, 'shared', 'from the future', now + 60_000_000n);
+    const ahead = await signTestEntry({
+      namespace,
+      author,
+      key: 'shared',
+      content: 'from the future',
+      timestamp: now + 60_000_000n,
+    });
     await replica.insertRemote(ahead, ALICE_PEER, 'complete');
     const { entry } = await replica.hashAndInsert(utf8('shared'), author, utf8('local'));
     expect(entry.entry.record.timestamp).toBe(now + 60_000_001n);
@@ -233,23 +228,35 @@ describe('Replica: entries from peers (insertRemote)', () => {
     const { replica, namespace } = writableReplica();
     const author = Author.generate();
     await replica.hashAndInsert(utf8('a/b'), author, utf8('old'), { timestamp: 10n });
-    const newer = await signAt(namespace, author, 'a', 'new', 20n);
+    const newer = await signTestEntry({ namespace, author, key: 'a', content: 'new', timestamp: 20n });
     expect(await replica.insertRemote(newer, ALICE_PEER, 'missing')).toBe(1);
     expect(await keysOf(replica)).toEqual(['a']);
-    const older = await signAt(namespace, author, 'a', 'older', 15n);
+    const older = await signTestEntry({ namespace, author, key: 'a', content: 'older', timestamp: 15n });
     await expect(replica.insertRemote(older, ALICE_PEER, 'missing')).rejects.toThrow(code('DOCS_REPLICA_NEWER_ENTRY_EXISTS'));
   });
 
   it('validates every rule, the empty rule included, and reports the reason', async () => {
     const { replica, namespace } = writableReplica();
     const author = Author.generate();
-    const valid = await signAt(namespace, author, 'k', 'v', 10n);
-    const otherNamespace = await signAt(NamespaceSecret.generate(), author, 'k', 'v', 10n);
+    const valid = await signTestEntry({ namespace, author, key: 'k', content: 'v', timestamp: 10n });
+    const otherNamespace = await signTestEntry({
+      namespace: NamespaceSecret.generate(),
+      author,
+      key: 'k',
+      content: 'v',
+      timestamp: 10n,
+    });
     const badSignature: SignedEntry = {
       ...valid,
       signature: { ...valid.signature, authorSignature: valid.signature.namespaceSignature },
     };
-    const future = await signAt(namespace, author, 'k', 'v', nowMicros() + MAX_TIMESTAMP_FUTURE_SHIFT + 60_000_000n);
+    const future = await signTestEntry({
+      namespace,
+      author,
+      key: 'k',
+      content: 'v',
+      timestamp: nowMicros() + MAX_TIMESTAMP_FUTURE_SHIFT + 60_000_000n,
+    });
     const inconsistentEmpty = await signEntry(
       { id: RecordIdentifier.of(namespace.id, author.id, utf8('k')), record: createRecord(EMPTY_HASH, 3, 10) },
       namespace,
@@ -274,7 +281,13 @@ describe('Replica: entries from peers (insertRemote)', () => {
     const store = memoryStore();
     const namespace = NamespaceSecret.generate();
     const replica = new Replica(store, readCapability(namespace.id));
-    await replica.insertRemote(await signAt(namespace, Author.generate(), 'k', 'v', 10n), ALICE_PEER, 'missing');
+    await replica.insertRemote(await signTestEntry({
+      namespace,
+      author: Author.generate(),
+      key: 'k',
+      content: 'v',
+      timestamp: 10n,
+    }), ALICE_PEER, 'missing');
     expect(await keysOf(replica)).toEqual(['k']);
   });
 });
@@ -302,7 +315,7 @@ describe('Replica: capability and closing', () => {
     const { replica, namespace } = writableReplica();
     const author = Author.generate();
     await replica.hashAndInsert(utf8('k'), author, utf8('v'));
-    const entry = await signAt(namespace, author, 'other', 'v', 10n);
+    const entry = await signTestEntry({ namespace, author, key: 'other', content: 'v', timestamp: 10n });
     replica.close();
     expect(replica.closed).toBe(true);
     const closed = code('DOCS_REPLICA_CLOSED');
@@ -351,8 +364,8 @@ describe('Replica: events', () => {
     const author = Author.generate();
     const seen: ReplicaEvent[] = [];
     replica.on((event) => seen.push(event));
-    const wanted = await signAt(namespace, author, 'want/a', 'x', 10n);
-    const unwanted = await signAt(namespace, author, 'skip/a', 'y', 10n);
+    const wanted = await signTestEntry({ namespace, author, key: 'want/a', content: 'x', timestamp: 10n });
+    const unwanted = await signTestEntry({ namespace, author, key: 'skip/a', content: 'y', timestamp: 10n });
     await replica.insertRemote(wanted, ALICE_PEER, 'complete');
     await replica.insertRemote(unwanted, ALICE_PEER, 'incomplete');
     await expect(replica.insertRemote(wanted, ALICE_PEER, 'complete')).rejects.toThrow();

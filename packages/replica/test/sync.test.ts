@@ -13,8 +13,9 @@ import {
 import { SYNC_MODES } from '@docs/rbsr';
 import { Replica, createSyncOutcome, type ReplicaEvent, type ReplicaOptions, type SyncMessage } from '@docs/replica';
 import fc from 'fast-check';
+import { collect, signTestEntry } from '@docs/store/conformance';
 import { describe, expect, it } from 'vitest';
-import { ALICE_PEER, BOB_PEER, collect, keysOf, memoryStore, snapshot, syncReplicas, text, utf8 } from './helpers.js';
+import { ALICE_PEER, BOB_PEER, keysOf, memoryStore, snapshot, syncReplicas, text, utf8 } from './helpers.js';
 
 const MODES = { compat: SYNC_MODES.compat, tuned: SYNC_MODES.tuned } as const;
 
@@ -23,19 +24,6 @@ function pair(options: ReplicaOptions = {}, bobOptions: ReplicaOptions = options
   const alice = new Replica(memoryStore(), writeCapability(namespace), options);
   const bob = new Replica(memoryStore(), writeCapability(namespace), bobOptions);
   return { namespace, alice, bob };
-}
-
-async function signAt(
-  namespace: NamespaceSecret,
-  author: Author,
-  key: string,
-  content: string | undefined,
-  timestamp: bigint,
-): Promise<SignedEntry> {
-  const bytes = content === undefined ? undefined : utf8(content);
-  const record =
-    bytes === undefined ? createRecord(EMPTY_HASH, 0, timestamp) : createRecord(blake3(bytes), bytes.length, timestamp);
-  return signEntry({ id: RecordIdentifier.of(namespace.id, author.id, utf8(key)), record }, namespace, author);
 }
 
 describe('Replica sync', () => {
@@ -134,13 +122,25 @@ describe('Replica sync', () => {
     const namespace = NamespaceSecret.generate();
     const bob = new Replica(memoryStore(), writeCapability(namespace));
     const author = Author.generate();
-    const valid = await signAt(namespace, author, 'valid', 'v', 10n);
+    const valid = await signTestEntry({ namespace, author, key: 'valid', content: 'v', timestamp: 10n });
     const badSignature: SignedEntry = {
-      ...(await signAt(namespace, author, 'forged', 'v', 10n)),
+      ...(await signTestEntry({ namespace, author, key: 'forged', content: 'v', timestamp: 10n })),
       signature: { ...valid.signature },
     };
-    const otherNamespace = await signAt(NamespaceSecret.generate(), author, 'elsewhere', 'v', 10n);
-    const future = await signAt(namespace, author, 'future', 'v', nowMicros() + MAX_TIMESTAMP_FUTURE_SHIFT + 60_000_000n);
+    const otherNamespace = await signTestEntry({
+      namespace: NamespaceSecret.generate(),
+      author,
+      key: 'elsewhere',
+      content: 'v',
+      timestamp: 10n,
+    });
+    const future = await signTestEntry({
+      namespace,
+      author,
+      key: 'future',
+      content: 'v',
+      timestamp: nowMicros() + MAX_TIMESTAMP_FUTURE_SHIFT + 60_000_000n,
+    });
     const inconsistentEmpty = await signEntry(
       { id: RecordIdentifier.of(namespace.id, author.id, utf8('odd')), record: createRecord(EMPTY_HASH, 3, 11) },
       namespace,
@@ -231,7 +231,13 @@ describe('Replica sync', () => {
     };
     const namespace = NamespaceSecret.generate();
     const entries: SignedEntry[] = [];
-    for (let index = 0; index < 200; index++) entries.push(await signAt(namespace, author, `key/${index}`, `${index}`, 1_000n + BigInt(index)));
+    for (let index = 0; index < 200; index++) entries.push(await signTestEntry({
+      namespace,
+      author,
+      key: `key/${index}`,
+      content: `${index}`,
+      timestamp: 1_000n + BigInt(index),
+    }));
     for (const [name, settings] of Object.entries(settingsByName)) {
       const alice = new Replica(memoryStore(), writeCapability(namespace), { sync: settings });
       const bob = new Replica(memoryStore(), writeCapability(namespace), { sync: settings });
