@@ -11,7 +11,7 @@ import {
   type ValidationOptions,
 } from '@docs/entry';
 import { countMessageValues, type Message, type RangeStore, type Reconciler } from '@docs/rbsr';
-import { shouldDownload, type DocsStore, type DownloadPolicy, type Query } from '@docs/store';
+import { shouldDownload, type DocsStore, type DownloadPolicy, type PutOutcome, type Query } from '@docs/store';
 import type { ContentStatus, ContentStatusCallback } from './content-status.js';
 import { REPLICA_ERROR_CODES, ReplicaError } from './errors.js';
 import { DEFAULT_EVENT_BUFFER_SIZE, type EventStream, type LaggedEvent } from './event-stream.js';
@@ -150,9 +150,7 @@ export class Replica {
     len: bigint | number,
     options: InsertOptions = {},
   ): Promise<InsertResult> {
-    if (BigInt(len) === 0n || equalBytes(hash, EMPTY_HASH)) {
-      throw new ReplicaError(REPLICA_ERROR_CODES.ENTRY_IS_EMPTY, 'cannot insert empty content; use deletePrefix to delete');
-    }
+    if (BigInt(len) === 0n || equalBytes(hash, EMPTY_HASH)) throw emptyContentError();
     return this.#insertLocal(key, author, hash, len, options.timestamp);
   }
 
@@ -163,9 +161,7 @@ export class Replica {
 
   /** Stores `bytes` in the store's blob store, then inserts their hash and length. */
   async setBytes(key: Uint8Array, author: Author, bytes: Uint8Array, options: InsertOptions = {}): Promise<InsertResult> {
-    if (bytes.length === 0) {
-      throw new ReplicaError(REPLICA_ERROR_CODES.ENTRY_IS_EMPTY, 'cannot insert empty content; use deletePrefix to delete');
-    }
+    if (bytes.length === 0) throw emptyContentError();
     this.#assertWritable();
     const stored = await this.store.blobs.put(bytes);
     return this.insert(key, author, stored.hash, stored.length, options);
@@ -192,13 +188,9 @@ export class Replica {
     if (reason !== undefined) {
       throw new ReplicaError(REPLICA_ERROR_CODES.INVALID_ENTRY, `invalid entry from a peer: ${reason}`, { reason });
     }
-    const outcome = await this.store.put(entry);
+    const outcome = await this.#putRemote(entry, from, contentStatus, () => this.store.getDownloadPolicy(this.namespace));
     if (!outcome.inserted) {
       throw new ReplicaError(REPLICA_ERROR_CODES.NEWER_ENTRY_EXISTS, 'an equal or newer entry is already stored');
-    }
-    this.#recordHead(entry);
-    if (this.#events.active) {
-      this.#emitRemoteInsert(entry, from, contentStatus, await this.store.getDownloadPolicy(this.namespace));
     }
     return outcome.removed;
   }
@@ -272,7 +264,8 @@ export class Replica {
     this.#assertOpen();
     outcome.entriesReceived += countMessageValues(message);
     const validation: ValidationOptions = { ...this.#remoteValidation, now: this.#now() };
-    let policy: DownloadPolicy | undefined;
+    let policy: Promise<DownloadPolicy> | undefined;
+    const loadPolicy = (): Promise<DownloadPolicy> => (policy ??= this.store.getDownloadPolicy(this.namespace));
     // A reconciler per step: the engine's instances are not meant to be shared by overlapping sessions.
     const reconciler = createEntryReconciler(this.#ranges, this.#syncSettings);
     const reply = await reconciler.processMessage(message, {
@@ -284,15 +277,7 @@ export class Replica {
         outcome.headsReceived.insert(entry.entry.id.author, entry.entry.record.timestamp);
         return true;
       },
-      put: async (entry, contentStatus) => {
-        if (!(await this.store.put(entry)).inserted) return false;
-        this.#recordHead(entry);
-        if (this.#events.active) {
-          policy ??= await this.store.getDownloadPolicy(this.namespace);
-          this.#emitRemoteInsert(entry, from, contentStatus, policy);
-        }
-        return true;
-      },
+      put: async (entry, contentStatus) => (await this.#putRemote(entry, from, contentStatus, loadPolicy)).inserted,
       contentStatus: (entry) => this.#contentStatus(entry),
     });
     if (reply !== undefined) outcome.entriesSent += countMessageValues(reply);
@@ -387,16 +372,33 @@ export class Replica {
     if (current === undefined || timestamp > current) this.#writtenHeads.set(key, timestamp);
   }
 
-  #emitRemoteInsert(entry: SignedEntry, from: Uint8Array, contentStatus: ContentStatus, policy: DownloadPolicy): void {
-    this.#events.emit({
-      type: 'remote-insert',
-      namespace: this.namespace,
-      entry,
-      from,
-      contentStatus,
-      shouldDownload: shouldDownload(policy, entry.entry.id.key),
-    });
+  /** Stores a validated entry from a peer; when inserted, tracks its author's head and reports it. */
+  async #putRemote(
+    entry: SignedEntry,
+    from: Uint8Array,
+    contentStatus: ContentStatus,
+    loadPolicy: () => Promise<DownloadPolicy>,
+  ): Promise<PutOutcome> {
+    const outcome = await this.store.put(entry);
+    if (!outcome.inserted) return outcome;
+    this.#recordHead(entry);
+    if (this.#events.active) {
+      const policy = await loadPolicy();
+      this.#events.emit({
+        type: 'remote-insert',
+        namespace: this.namespace,
+        entry,
+        from,
+        contentStatus,
+        shouldDownload: shouldDownload(policy, entry.entry.id.key),
+      });
+    }
+    return outcome;
   }
+}
+
+function emptyContentError(): ReplicaError {
+  return new ReplicaError(REPLICA_ERROR_CODES.ENTRY_IS_EMPTY, 'cannot insert empty content; use deletePrefix to delete');
 }
 
 /** The default content status: whether the store's blob store holds the content. */
