@@ -28,15 +28,15 @@ export interface Aggregate {
 const RECORD_WALK_READ_AHEAD = 64;
 
 /** Size of an encoded {@link Aggregate}: count (u64 BE) ‖ xor (32). */
-export const AGGREGATE_LENGTH = 40;
+const AGGREGATE_LENGTH = 40;
 
 /** A fresh empty aggregate. */
-export function emptyAggregate(): Aggregate {
+function emptyAggregate(): Aggregate {
   return { count: 0, xor: new Uint8Array(32) };
 }
 
 /** Encodes an aggregate node value. */
-export function encodeAggregate(aggregate: Aggregate): Uint8Array {
+function encodeAggregate(aggregate: Aggregate): Uint8Array {
   const out = new Uint8Array(AGGREGATE_LENGTH);
   const view = new DataView(out.buffer);
   view.setUint32(0, Math.floor(aggregate.count / 0x1_0000_0000));
@@ -55,7 +55,7 @@ export function decodeAggregate(value: Uint8Array): Aggregate {
 }
 
 /** `target += source` (count added, fingerprints XORed); returns target. */
-export function addAggregate(target: Aggregate, source: Aggregate): Aggregate {
+function addAggregate(target: Aggregate, source: Aggregate): Aggregate {
   target.count += source.count;
   xorInto(target.xor, source.xor);
   return target;

@@ -1,11 +1,6 @@
-export {
-  AGGREGATE_LENGTH,
-  DEFAULT_AGGREGATE_SHAPE,
-  type Aggregate,
-  type AggregateShape,
-} from './fingerprint-aggregates.js';
+export { DEFAULT_AGGREGATE_SHAPE, type AggregateShape } from './fingerprint-aggregates.js';
 export { MAX_PROBLEMS, type IntegrityReport } from './integrity-check.js';
-export { TABLE, META_KEY } from './key-layout.js';
+export { META_KEY, TABLE } from './key-layout.js';
 export { BLOB_CHUNK_SIZE, LevelBlobStore } from './level-blob-store.js';
 export type { AnyAbstractLevel } from './level-database.js';
 export { LevelRangeStore } from './level-range-store.js';

@@ -51,8 +51,15 @@ export class LevelDatabase implements KeyValueReader {
    */
   private readonly syncReads: boolean;
 
-  constructor(readonly db: AnyAbstractLevel) {
+  /** Batch options: the `view` encodings, and `sync` (flush to disk before resolving) when asked for. */
+  private readonly batchOptions: object;
+
+  constructor(
+    readonly db: AnyAbstractLevel,
+    options: { readonly sync?: boolean } = {},
+  ) {
     this.level = db as unknown as ViewLevel;
+    this.batchOptions = options.sync === true ? { ...VIEW, sync: true } : VIEW;
     this.syncReads = this.level.supports?.getSync === true && typeof this.level.getSync === 'function';
   }
 
@@ -136,7 +143,7 @@ export class LevelDatabase implements KeyValueReader {
   async batch(operations: readonly BatchOperation[]): Promise<void> {
     if (operations.length === 0) return;
     try {
-      await this.level.batch(operations as BatchOperation[], VIEW);
+      await this.level.batch(operations as BatchOperation[], this.batchOptions);
     } catch (error) {
       throw toStoreError(error, 'writing the database');
     }

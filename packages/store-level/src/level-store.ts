@@ -68,6 +68,11 @@ export type LevelStoreLocation = string | { readonly db: AnyAbstractLevel };
 export interface LevelStoreOptions {
   /** The aggregate shape of a new store (default {@link DEFAULT_AGGREGATE_SHAPE}); an existing store keeps its own. */
   readonly aggregateShape?: AggregateShape;
+  /**
+   * Flush every batch to disk before a write resolves (LevelDB `sync`). Off by default: a write then survives
+   * the process crashing, not necessarily the machine losing power (a batch is still all-or-nothing either way).
+   */
+  readonly sync?: boolean;
 }
 
 /** Records fetched per database call when a by-key index walk resolves its rows. */
@@ -133,7 +138,7 @@ export class LevelStore implements DocsStore {
       throw toStoreError(error, 'opening the store');
     }
     try {
-      const database = new LevelDatabase(db);
+      const database = new LevelDatabase(db, { sync: options.sync === true });
       const store = new LevelStore(database, await prepareFormat(database, shape), owns);
       await store.recover();
       return store;

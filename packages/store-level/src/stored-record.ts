@@ -57,12 +57,6 @@ export function storedHash(value: Uint8Array): Uint8Array {
   return value.subarray(HASH, HASH + 32);
 }
 
-/** The timestamp of a stored record. */
-export function storedTimestamp(value: Uint8Array): bigint {
-  checkLength(value);
-  return new DataView(value.buffer, value.byteOffset, value.byteLength).getBigUint64(TIMESTAMP);
-}
-
 function checkLength(value: Uint8Array): void {
   if (value.length !== STORED_RECORD_LENGTH) {
     throw new StoreError(

@@ -38,6 +38,7 @@ async function rows(db: MemoryLevel, table: number): Promise<[Uint8Array, Uint8A
 class InstrumentedLevel {
   rowsRead = 0;
   failNextBatch = false;
+  readonly batchOptions: unknown[] = [];
   readonly db = new MemoryLevel();
   readonly proxy: MemoryLevel;
 
@@ -75,6 +76,7 @@ class InstrumentedLevel {
         }
         if (property === 'batch') {
           return (...args: unknown[]) => {
+            counter.batchOptions.push(args[1]);
             if (counter.failNextBatch) {
               counter.failNextBatch = false;
               return Promise.reject(Object.assign(new Error('injected write failure'), { code: 'LEVEL_IO_ERROR' }));
@@ -155,6 +157,21 @@ describe('databases and processes', () => {
     const second = await LevelStore.open(path);
     expect((await second.listNamespaces()).map((info) => info.kind)).toEqual(['write']);
     await second.close();
+  });
+
+  test('with sync, every batch asks the database to flush before it resolves', async () => {
+    const synced = new InstrumentedLevel();
+    const store = await LevelStore.open({ db: synced.proxy }, { sync: true });
+    await store.put(unsignedEntry(fakeId(1), fakeId(2), 'k', 1));
+    await store.blobs.put(new Uint8Array(10));
+    expect(synced.batchOptions.length).toBeGreaterThanOrEqual(3);
+    expect(synced.batchOptions.every((options) => (options as { sync?: boolean }).sync === true)).toBe(true);
+    await store.close();
+    const plain = new InstrumentedLevel();
+    const unsynced = await LevelStore.open({ db: plain.proxy });
+    await unsynced.put(unsignedEntry(fakeId(1), fakeId(2), 'k', 1));
+    expect(plain.batchOptions.some((options) => (options as { sync?: boolean }).sync === true)).toBe(false);
+    await unsynced.close();
   });
 
   test('a database closed underneath the store gives DOCS_STORE_CLOSED', async () => {
