@@ -1,5 +1,5 @@
 import { connect, createServer, type Server } from 'node:net';
-import { concatBytes } from '@docs/crypto';
+import { concatBytes, equalBytes } from '@docs/crypto';
 import { NodeSecret, SYNC_ERROR_CODES } from '@docs/sync-transport';
 import { runTransportConformance } from '@docs/sync-transport/conformance';
 import { tcpTransport } from '@docs/sync-transport/tcp';
@@ -79,7 +79,7 @@ describe('tcp stream format', () => {
       }
       expect(endedAt).toBe(Math.floor((wire.length - 1) / pieceLength) * pieceLength);
       expect(parser.midChunk).toBe(false);
-      expect(concatBytes(...received)).toEqual(concatBytes(...payloads));
+      expect(equalBytes(concatBytes(...received), concatBytes(...payloads))).toBe(true);
     }
   });
 
