@@ -1,6 +1,7 @@
 import { concatBytes, equalBytes, verify } from '@docs/crypto';
 import { SYNC_ERROR_CODES, SyncError } from '../errors.js';
 import type { ByteChannel } from './byte-stream.js';
+import { unrefTimer } from './deadline.js';
 import { NODE_ID_LENGTH, type NodeId, type NodeIdentity } from './node-key.js';
 
 /*
@@ -140,7 +141,7 @@ class HandshakeReader {
  */
 function closeAfterRefusal(channel: ByteChannel, refusal: Uint8Array, graceMilliseconds: number): void {
   const timer = setTimeout(() => channel.abort(), graceMilliseconds);
-  (timer as { unref?: () => void }).unref?.();
+  unrefTimer(timer);
   const drain = async (): Promise<void> => {
     await channel.write(refusal);
     await channel.end();
