@@ -7,7 +7,7 @@
  */
 import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { blake3, createBlake3, nativeEd25519, portableEd25519, type Ed25519 } from '../src/index.js';
 import { passesStrictChecks } from '../src/ed25519-strict.js';
@@ -22,17 +22,28 @@ export interface CryptoBenchRow {
   variant: string;
   /** `ops/s` or `MB/s` (MB = 2^20 bytes). */
   unit: 'ops/s' | 'MB/s';
-  /** Median over the runs. */
+  /** Median over the runs, by wall-clock time. */
   median: number;
-  /** Each run's rate. */
+  /**
+   * Median over the runs by the process's CPU time (user + system): the rate per busy core, which
+   * stays meaningful when other processes compete for the CPU.
+   */
+  medianPerCpuSecond: number;
+  /** Each run's wall-clock rate. */
   samples: number[];
+}
+
+/** One run: the rate by wall-clock time and by CPU time. */
+interface Sample {
+  wall: number;
+  cpu: number;
 }
 
 /** Options of {@link runCryptoBench}. */
 export interface CryptoBenchOptions {
   /** Runs per measurement (the median is reported). Default 5. */
   runs?: number;
-  /** Duration of one run in milliseconds. Default 300. */
+  /** Duration of one run in milliseconds (wall clock). Default 300. */
   runMilliseconds?: number;
   /** Write the rows as JSON to this path. */
   jsonPath?: string;
@@ -46,9 +57,15 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** Runs `operation` in a loop for `milliseconds`; returns operations per second. */
-async function rate(operation: () => unknown, milliseconds: number): Promise<number> {
+function sample(count: number, wallMilliseconds: number, cpu: NodeJS.CpuUsage): Sample {
+  const cpuMilliseconds = (cpu.user + cpu.system) / 1000;
+  return { wall: (count * 1000) / wallMilliseconds, cpu: (count * 1000) / cpuMilliseconds };
+}
+
+/** Runs `operation` (awaiting each call) in a loop for `milliseconds`; returns its rates. */
+async function rate(operation: () => unknown, milliseconds: number): Promise<Sample> {
   let count = 0;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   let elapsed = 0;
   while (elapsed < milliseconds) {
@@ -56,12 +73,13 @@ async function rate(operation: () => unknown, milliseconds: number): Promise<num
     count += 8;
     elapsed = performance.now() - start;
   }
-  return (count * 1000) / elapsed;
+  return sample(count, elapsed, process.cpuUsage(cpuStart));
 }
 
 /** Same as {@link rate} for a synchronous operation (no await per call). */
-function syncRate(operation: () => unknown, milliseconds: number): number {
+function syncRate(operation: () => unknown, milliseconds: number): Sample {
   let count = 0;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   let elapsed = 0;
   while (elapsed < milliseconds) {
@@ -69,7 +87,7 @@ function syncRate(operation: () => unknown, milliseconds: number): number {
     count += 64;
     elapsed = performance.now() - start;
   }
-  return (count * 1000) / elapsed;
+  return sample(count, elapsed, process.cpuUsage(cpuStart));
 }
 
 /**
@@ -79,14 +97,12 @@ export async function runCryptoBench(options: CryptoBenchOptions = {}): Promise<
   const runs = options.runs ?? 5;
   const runMilliseconds = options.runMilliseconds ?? 300;
   const print = options.print ?? true;
-  const rows: CryptoBenchRow[] = [];
 
-  async function measure(name: string, variant: string, unit: CryptoBenchRow['unit'], sample: () => Promise<number> | number): Promise<void> {
-    await sample(); // warm-up
-    const samples: number[] = [];
-    for (let run = 0; run < runs; run++) samples.push(await sample());
-    rows.push({ name, variant, unit, median: median(samples), samples });
-    if (print) process.stderr.write(`  ${name} — ${variant}: ${Math.round(median(samples)).toLocaleString('en-US')} ${unit}\n`);
+  // Every measurement is registered first and then sampled round-robin, run after run, so that all
+  // variants see the same machine conditions (other processes, CPU frequency) and compare fairly.
+  const cases: { name: string; variant: string; unit: CryptoBenchRow['unit']; run: () => Promise<Sample> | Sample }[] = [];
+  function measure(name: string, variant: string, unit: CryptoBenchRow['unit'], run: () => Promise<Sample> | Sample): void {
+    cases.push({ name, variant, unit, run });
   }
 
   const native = nativeEd25519();
@@ -107,17 +123,17 @@ export async function runCryptoBench(options: CryptoBenchOptions = {}): Promise<
   const rawPublicKey = createPublicKey({ key: Buffer.from(publicKeyToSpki(publicKey)), format: 'der', type: 'spki' });
 
   for (const [variant, backend] of backends) {
-    await measure('ed25519 sign', variant, 'ops/s', () => rate(() => backend.sign(seed, message), runMilliseconds));
+    measure('ed25519 sign', variant, 'ops/s', () => rate(() => backend.sign(seed, message), runMilliseconds));
   }
-  await measure('ed25519 sign', 'node:crypto called directly (floor)', 'ops/s', () =>
+  measure('ed25519 sign', 'node:crypto called directly (floor)', 'ops/s', () =>
     rate(() => nodeSign(null, message, rawPrivateKey), runMilliseconds),
   );
   for (const [variant, backend] of backends) {
-    await measure('ed25519 verify, one key', variant, 'ops/s', () =>
+    measure('ed25519 verify, one key', variant, 'ops/s', () =>
       rate(() => backend.verify(publicKey, message, signature), runMilliseconds),
     );
   }
-  await measure('ed25519 verify, one key', 'node:crypto called directly (floor)', 'ops/s', () =>
+  measure('ed25519 verify, one key', 'node:crypto called directly (floor)', 'ops/s', () =>
     rate(() => nodeVerify(null, message, rawPublicKey, signature), runMilliseconds),
   );
 
@@ -131,22 +147,22 @@ export async function runCryptoBench(options: CryptoBenchOptions = {}): Promise<
   );
   for (const [variant, backend] of backends) {
     let next = 0;
-    await measure('ed25519 verify, 128 keys in rotation', variant, 'ops/s', () =>
+    measure('ed25519 verify, 128 keys in rotation', variant, 'ops/s', () =>
       rate(() => {
         const entry = rotation[next++ % rotation.length]!;
         return backend.verify(entry.publicKey, message, entry.signature);
       }, runMilliseconds),
     );
   }
-  await measure('ed25519 strict pre-checks', 'shared (byte comparisons)', 'ops/s', () =>
+  measure('ed25519 strict pre-checks', 'shared (byte comparisons)', 'ops/s', () =>
     syncRate(() => passesStrictChecks(publicKey, signature), runMilliseconds),
   );
 
   const mebibyte = 1024 * 1024;
   const large = Uint8Array.from({ length: mebibyte }, (_, index) => index % 251);
   const chunkLength = 64 * 1024;
-  await measure('blake3 1 MiB', 'one-shot', 'MB/s', () => syncRate(() => blake3(large), runMilliseconds));
-  await measure('blake3 1 MiB', 'streaming (64 KiB updates)', 'MB/s', () =>
+  measure('blake3 1 MiB', 'one-shot', 'MB/s', () => syncRate(() => blake3(large), runMilliseconds));
+  measure('blake3 1 MiB', 'streaming (64 KiB updates)', 'MB/s', () =>
     syncRate(() => {
       const hasher = createBlake3();
       for (let offset = 0; offset < large.length; offset += chunkLength) hasher.update(large.subarray(offset, offset + chunkLength));
@@ -154,10 +170,25 @@ export async function runCryptoBench(options: CryptoBenchOptions = {}): Promise<
     }, runMilliseconds),
   );
   const small = large.subarray(0, 100);
-  await measure('blake3 100 B', 'one-shot', 'ops/s', () => syncRate(() => blake3(small), runMilliseconds));
-  await measure('blake3 100 B', 'streaming (one update)', 'ops/s', () =>
+  measure('blake3 100 B', 'one-shot', 'ops/s', () => syncRate(() => blake3(small), runMilliseconds));
+  measure('blake3 100 B', 'streaming (one update)', 'ops/s', () =>
     syncRate(() => createBlake3().update(small).digest(), runMilliseconds),
   );
+
+  const samples = cases.map(() => [] as Sample[]);
+  for (const each of cases) await each.run(); // warm-up
+  for (let index = 0; index < runs; index++) {
+    if (print) process.stderr.write(`  run ${index + 1}/${runs}\n`);
+    for (const [caseIndex, each] of cases.entries()) samples[caseIndex]!.push(await each.run());
+  }
+  const rows: CryptoBenchRow[] = cases.map((each, caseIndex) => ({
+    name: each.name,
+    variant: each.variant,
+    unit: each.unit,
+    median: median(samples[caseIndex]!.map((run) => run.wall)),
+    medianPerCpuSecond: median(samples[caseIndex]!.map((run) => run.cpu)),
+    samples: samples[caseIndex]!.map((run) => run.wall),
+  }));
 
   if (print) printTable(rows);
   if (options.jsonPath !== undefined) {
@@ -167,21 +198,28 @@ export async function runCryptoBench(options: CryptoBenchOptions = {}): Promise<
 }
 
 function machineDescription(): string {
-  return `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}, OpenSSL ${process.versions.openssl}`;
+  const [oneMinuteLoad] = loadavg();
+  return `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}, OpenSSL ${process.versions.openssl}, load average ${oneMinuteLoad?.toFixed(1)} at the end`;
+}
+
+function format(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
 }
 
 function printTable(rows: CryptoBenchRow[]): void {
   const lines = [
     `@docs/crypto — median of ${rows[0]?.samples.length ?? 0} runs; ${machineDescription()}`,
     '',
-    '| measurement | variant | median | unit |',
-    '|---|---|---:|---|',
-    ...rows.map((row) => `| ${row.name} | ${row.variant} | ${Math.round(row.median).toLocaleString('en-US')} | ${row.unit} |`),
+    '| measurement | variant | per second (wall clock) | per CPU-second | unit |',
+    '|---|---|---:|---:|---|',
+    ...rows.map((row) => `| ${row.name} | ${row.variant} | ${format(row.median)} | ${format(row.medianPerCpuSecond)} | ${row.unit} |`),
   ];
   for (const name of ['ed25519 sign', 'ed25519 verify, one key', 'ed25519 verify, 128 keys in rotation']) {
     const native = rows.find((row) => row.name === name && row.variant.startsWith('native (node'));
     const portable = rows.find((row) => row.name === name && row.variant.startsWith('portable'));
-    if (native && portable) lines.push('', `${name}: native is ${(native.median / portable.median).toFixed(1)}× portable`);
+    if (native && portable) {
+      lines.push('', `${name}: native is ${(native.medianPerCpuSecond / portable.medianPerCpuSecond).toFixed(1)}× portable (per CPU-second)`);
+    }
   }
   console.log(lines.join('\n'));
 }

@@ -88,7 +88,8 @@ function verifyStrict(publicKey: Uint8Array, message: Uint8Array, signature: Uin
 
 /**
  * Ed25519 in portable JavaScript: @noble/ed25519 3.2 with SHA-512 from @noble/hashes. Runs anywhere;
- * about an order of magnitude slower than the native backends.
+ * slower than the native backends (see the README's benchmarks), least so when verifying many
+ * signatures under one key.
  */
 export const portableEd25519: Ed25519 = Object.freeze({
   name: 'portable',
