@@ -1,0 +1,12 @@
+/** The Node side of the end-to-end test: a `docs` node listening on WebSocket, with one document. */
+export interface NodePeer {
+  /** `<node-id>@ws://127.0.0.1:<port>/docs`, as `docs serve --ws` prints it. */
+  readonly peerAddress: string;
+  /** Creates a document on the node; returns its id (hex) and a write ticket naming the node's addresses. */
+  createDocument(): Promise<{ readonly id: string; readonly ticket: string }>;
+  /** Writes `key` = `value` into the document as the node's author. */
+  set(key: string, value: string): Promise<void>;
+  /** The document's latest entry per key (tombstones hidden): key → content, undefined while not yet fetched. */
+  entries(): Promise<Map<string, string | undefined>>;
+  close(): Promise<void>;
+}
