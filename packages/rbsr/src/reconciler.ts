@@ -179,40 +179,42 @@ export class Reconciler<T, S> {
     const response = new ResponseBuilder<T, S>(this.sizes, this.frameBudget);
     const itemParts: Array<ItemsPart<T, S>> = [];
     const fingerprintParts: Array<FingerprintPart<T, S>> = [];
-    const answered = new Set<string>();
+    const seen = new Set<string>();
     const itemPartsToAnswer = new Set<ItemsPart<T, S>>();
     for (const part of message.parts) {
+      response.noteRange(part.range);
       const id = `${part.kind}:${keyToMapKey(part.range.x)}:${keyToMapKey(part.range.y)}`;
+      const repeated = seen.has(id);
+      seen.add(id);
       if (part.kind === 'items') {
         itemParts.push(part);
-        if (!part.haveLocal && !answered.has(id)) {
-          answered.add(id);
-          itemPartsToAnswer.add(part);
-          response.expect(part.range);
-        }
-      } else if (!answered.has(id)) {
-        answered.add(id);
+        if (!part.haveLocal && !repeated) itemPartsToAnswer.add(part);
+      } else if (!repeated) {
         fingerprintParts.push(part);
-        response.expect(part.range);
       }
     }
 
     for (const part of itemParts) {
       const values = part.values.filter(([item]) => rangeContains(part.range, this.traits.key(item)));
       if (itemPartsToAnswer.has(part)) {
-        response.begin(part.range);
-        const theirs = new Map<string, T>();
-        for (const [item] of values) {
-          const key = keyToMapKey(this.traits.key(item));
-          const known = theirs.get(key);
-          if (known === undefined || this.traits.compareValues(item, known) > 0) theirs.set(key, item);
+        if (response.deferring) {
+          response.defer(part.range);
+        } else {
+          const theirs = new Map<string, T>();
+          for (const [item] of values) {
+            const key = keyToMapKey(this.traits.key(item));
+            const known = theirs.get(key);
+            if (known === undefined || this.traits.compareValues(item, known) > 0) theirs.set(key, item);
+          }
+          const checkpoint = response.checkpoint();
+          await this.answerWithItems(part.range, response, callbacks, {
+            haveLocal: true,
+            theirs,
+            outerEnd: part.range.y,
+            deferAll: part.range,
+          });
+          response.answered(part.range, checkpoint);
         }
-        await this.answerWithItems(part.range, response, callbacks, {
-          haveLocal: true,
-          theirs,
-          outerEnd: part.range.y,
-          deferAll: part.range,
-        });
       }
       for (const [item, status] of values) {
         if ((await callbacks.validate(item, status)) && (await callbacks.put(item, status))) {
@@ -222,11 +224,12 @@ export class Reconciler<T, S> {
     }
 
     for (const part of fingerprintParts) {
-      response.begin(part.range);
+      const checkpoint = response.checkpoint();
       await this.answerFingerprint(part.range, part.fingerprint, response, callbacks);
+      response.answered(part.range, checkpoint);
     }
 
-    if (response.progressParts === 0 && response.hasDeferred) {
+    if (response.onlyDeferred) {
       throw new RbsrError(
         RBSR_ERROR_CODES.frameBudgetTooSmall,
         `the frame budget of ${this.frameBudget} bytes cannot hold any part of the answer`,
@@ -271,7 +274,14 @@ export class Reconciler<T, S> {
     callbacks: ReconcileCallbacks<T, S>,
   ): Promise<void> {
     const store = this.store;
-    if (bytesEqual(await store.fingerprint(range), theirFingerprint)) return;
+    if (bytesEqual(await store.fingerprint(range), theirFingerprint)) {
+      response.matchedRange(range);
+      return;
+    }
+    if (response.deferring) {
+      response.defer(range);
+      return;
+    }
     const count = await store.count(range);
     if (count <= this.settings.maxReplySetSize || bytesEqual(theirFingerprint, this.emptyFingerprint)) {
       await this.answerWithItems(range, response, callbacks, { haveLocal: false, outerEnd: range.y, deferAll: range });
@@ -358,9 +368,9 @@ export class Reconciler<T, S> {
       return false;
     }
     const chunk = selected.slice(0, fittingPrefix.count);
-    let chunkBytes = sizes.itemsPart({ x: range.x, y: fittingPrefix.end }, chunk.length);
-    for (const [item, status] of chunk) chunkBytes += sizes.value(item, status);
     const chunkRange: Range = { x: range.x, y: fittingPrefix.end };
+    let chunkBytes = sizes.itemsPart(chunkRange, chunk.length);
+    for (const [item, status] of chunk) chunkBytes += sizes.value(item, status);
     const chunkWrapIndex = wrapIndex >= 0 && wrapIndex < chunk.length ? wrapIndex : -1;
     response.push(
       { kind: 'items', range: chunkRange, values: iterationOrder(chunk, chunkWrapIndex), haveLocal: answer.haveLocal },

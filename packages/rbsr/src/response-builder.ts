@@ -1,35 +1,38 @@
-import { bytesEqual, compareKeys } from './bytes.js';
+import { coverExcept, gapsBetweenRanges, mergeAdjacentRanges } from './arcs.js';
 import type { MessagePart } from './message.js';
-import { isWholeRange, type Range } from './range.js';
+import type { Range } from './range.js';
 import type { RangeStore } from './range-store.js';
 import type { MessageSizeModel } from './size-model.js';
 
 /**
  * Collects the parts of one response and keeps it within the frame budget.
  *
- * Whatever does not fit is deferred: at the end each deferred range is answered with our
- * fingerprint of it, so the peer compares and asks again next round. Room for those deferral
- * parts is reserved at all times (`used + reserve <= budget`), so a response never exceeds the
- * budget and never drops a range. The reserve is the cost of echoing every range that may still
- * be deferred, capped by the cost of one fingerprint part over their hull (the fallback when the
- * echoes would not fit).
+ * Parts are answered in order until one does not fit; from then on every range that still needs
+ * an answer is deferred (the engine keeps checking fingerprints, which cost nothing to answer when
+ * equal). At the end the deferred ranges are answered with our fingerprints, so the peer compares
+ * and asks again next round: each run of deferred ranges that touch, directly or through ranges
+ * whose fingerprints matched in this message, as one part. When those do not fit, the most recent
+ * answers are withdrawn and their ranges deferred whole, which joins runs, keeping at least one
+ * answer. Only if that is not enough (a peer whose
+ * budget is much larger than ours) is one part sent over a range covering all deferred ranges,
+ * leaving out the gap with most of our items; it may span ranges already exchanged, whose values
+ * can then be sent again. Room for that one part is reserved at all times, so a response never
+ * exceeds the budget and never drops a range, whatever the peer sent.
  */
 export class ResponseBuilder<T, S> {
   /** The parts so far (deferral parts are added by {@link finish}). */
   readonly parts: Array<MessagePart<T, S>> = [];
-  /** How many parts carry progress (anything but a deferral fingerprint). */
-  progressParts = 0;
   private used: number;
   private readonly sizes: MessageSizeModel<T, S>;
   private readonly budget: number;
   private readonly deferred: Range[] = [];
-  /** Echo cost of the ranges still to be processed. */
-  private pendingEcho = 0;
-  /** Echo cost of the ranges deferred so far. */
-  private deferredEcho = 0;
-  /** Longest key among pending and deferred ranges, bounding the hull's keys. */
+  /** Ranges whose fingerprints matched: deferral runs may span them (no values were ever sent there). */
+  private readonly matched: Range[] = [];
+  /** Longest key that may end a deferral range, bounding the reserved cover part. */
   private keyBound = 0;
-  private hullCostCache: { keyBound: number; cost: number } = { keyBound: -1, cost: 0 };
+  private coverCostCache: { keyBound: number; cost: number } = { keyBound: -1, cost: 0 };
+  /** Answers that {@link finish} may withdraw, most recent last. */
+  private readonly withdrawable: Array<Checkpoint & { range: Range; deferredEnd: number }> = [];
 
   constructor(sizes: MessageSizeModel<T, S>, budget: number) {
     this.sizes = sizes;
@@ -42,37 +45,29 @@ export class ResponseBuilder<T, S> {
     return this.budget !== Number.POSITIVE_INFINITY;
   }
 
-  /** Whether some ranges were deferred. */
-  get hasDeferred(): boolean {
+  /** Whether something was deferred: every later range that needs an answer is deferred too. */
+  get deferring(): boolean {
     return this.deferred.length > 0;
   }
 
-  /** Registers an incoming range that will need an answer, before processing starts. */
-  expect(range: Range): void {
-    if (!this.limited) return;
-    this.pendingEcho += this.sizes.fingerprintPart(range);
+  /** Whether nothing but deferral parts would be sent (no progress). */
+  get onlyDeferred(): boolean {
+    return this.parts.length === 0 && this.deferred.length > 0;
+  }
+
+  /** Registers the keys of an incoming range, which may end up bounding a deferral part. */
+  noteRange(range: Range): void {
     this.keyBound = Math.max(this.keyBound, range.x.length, range.y.length);
   }
 
-  /** Marks an expected range as being processed now: its answer is the caller's to fit. */
-  begin(range: Range): void {
-    if (!this.limited) return;
-    this.pendingEcho -= this.sizes.fingerprintPart(range);
-  }
-
   /**
-   * Whether `bytes` more can be added while keeping room for the deferral parts, counting
-   * `remainder` (the part of the current range left after these bytes) as deferred.
+   * Whether `bytes` more fit while keeping room for the deferral part, where `remainder` is what
+   * would be left of the current range (its keys may bound the deferral part).
    */
   fits(bytes: number, remainder?: Range): boolean {
     if (!this.limited) return true;
-    let echo = this.pendingEcho + this.deferredEcho;
-    let keyBound = this.keyBound;
-    if (remainder !== undefined) {
-      echo += this.sizes.fingerprintPart(remainder);
-      keyBound = Math.max(keyBound, remainder.x.length, remainder.y.length);
-    }
-    return this.used + bytes + Math.min(echo, this.hullCost(keyBound)) <= this.budget;
+    const keyBound = remainder === undefined ? this.keyBound : Math.max(this.keyBound, remainder.x.length, remainder.y.length);
+    return this.used + bytes + this.coverCost(keyBound) <= this.budget;
   }
 
   /** Whether `bytes` more could never fit, whatever is reserved. */
@@ -84,79 +79,99 @@ export class ResponseBuilder<T, S> {
   push(part: MessagePart<T, S>, bytes: number): void {
     this.parts.push(part);
     this.used += bytes;
-    this.progressParts++;
   }
 
-  /** Defers `range`: it will be answered with our fingerprint of it. */
-  defer(range: Range): void {
-    this.deferred.push(range);
-    if (!this.limited) return;
-    this.deferredEcho += this.sizes.fingerprintPart(range);
-    this.keyBound = Math.max(this.keyBound, range.x.length, range.y.length);
+  /** The state before answering an incoming range whose answer may be withdrawn. */
+  checkpoint(): Checkpoint {
+    return { partsLength: this.parts.length, used: this.used, deferredLength: this.deferred.length };
   }
 
   /**
-   * Adds the deferral parts: the deferred ranges merged where adjacent, each with our current
-   * fingerprint, or one part over their hull when those would not fit.
+   * Marks the parts added since `checkpoint` as the withdrawable answer to `range`. Withdrawing
+   * the answer to a fingerprint has no side effect; withdrawing a diff defers an item request
+   * whose values were already stored, so the peer may send them again.
    */
+  answered(range: Range, checkpoint: Checkpoint): void {
+    if (this.parts.length > checkpoint.partsLength) {
+      this.withdrawable.push({ ...checkpoint, range, deferredEnd: this.deferred.length });
+    }
+  }
+
+  /** Records an incoming range whose fingerprint equals ours. */
+  matchedRange(range: Range): void {
+    this.matched.push(range);
+  }
+
+  /** Defers `range`: it will be answered with our fingerprint of it (or of a range covering it). */
+  defer(range: Range): void {
+    this.deferred.push(range);
+    this.noteRange(range);
+  }
+
+  /** Adds the deferral parts (see the class comment). */
   async finish(store: RangeStore<T>): Promise<void> {
     if (this.deferred.length === 0) return;
-    let runs = mergeAdjacentRanges(this.deferred);
-    if (this.limited) {
-      let total = 0;
-      for (const run of runs) total += this.sizes.fingerprintPart(run);
-      if (this.used + total > this.budget) runs = [hullOfRuns(runs)];
+    let ranges = mergeAdjacentRanges(this.deferred, this.matched);
+    if (this.limited && !this.fitsAll(ranges)) {
+      ranges = this.withdrawUntilRunsFit() ?? [await this.coverOfDeferred(store)];
     }
-    for (const range of runs) {
+    for (const range of ranges) {
       const fingerprint = await store.fingerprint(range);
       this.parts.push({ kind: 'fingerprint', range, fingerprint });
       this.used += this.sizes.fingerprintPart(range);
     }
   }
 
-  private hullCost(keyBound: number): number {
-    if (this.hullCostCache.keyBound !== keyBound) {
+  /**
+   * Withdraws the most recent answers until the deferral runs fit, keeping at least one part.
+   * Later answers come after earlier ones in `parts` and `deferred`, so withdrawing the most
+   * recent one truncates `parts` and swaps its slice of `deferred` for its whole range.
+   *
+   * @returns the runs, or `undefined` (with nothing changed) when no withdrawal makes them fit
+   */
+  private withdrawUntilRunsFit(): Range[] | undefined {
+    const saved = { parts: [...this.parts], used: this.used, deferred: [...this.deferred] };
+    for (let last = this.withdrawable.pop(); last !== undefined && last.partsLength > 0; last = this.withdrawable.pop()) {
+      this.parts.length = last.partsLength;
+      this.used = last.used;
+      this.deferred.splice(last.deferredLength, last.deferredEnd - last.deferredLength, last.range);
+      const runs = mergeAdjacentRanges(this.deferred, this.matched);
+      if (this.fitsAll(runs)) return runs;
+    }
+    this.parts.splice(0, this.parts.length, ...saved.parts);
+    this.used = saved.used;
+    this.deferred.splice(0, this.deferred.length, ...saved.deferred);
+    return undefined;
+  }
+
+  /** One range covering every deferred range, leaving out the gap holding most of our items. */
+  private async coverOfDeferred(store: RangeStore<T>): Promise<Range> {
+    let widest: { gap: Range; count: number } | undefined;
+    for (const gap of gapsBetweenRanges(this.deferred)) {
+      const count = await store.count(gap);
+      if (widest === undefined || count > widest.count) widest = { gap, count };
+    }
+    return coverExcept(this.deferred, widest?.gap);
+  }
+
+  private fitsAll(ranges: readonly Range[]): boolean {
+    let total = 0;
+    for (const range of ranges) total += this.sizes.fingerprintPart(range);
+    return this.used + total <= this.budget;
+  }
+
+  private coverCost(keyBound: number): number {
+    if (this.coverCostCache.keyBound !== keyBound) {
       const key = new Uint8Array(keyBound);
-      this.hullCostCache = { keyBound, cost: this.sizes.fingerprintPart({ x: key, y: key }) };
+      this.coverCostCache = { keyBound, cost: this.sizes.fingerprintPart({ x: key, y: key }) };
     }
-    return this.hullCostCache.cost;
+    return this.coverCostCache.cost;
   }
 }
 
-/**
- * Merges ranges that touch (`a.y == b.x`) into runs, sorted by start; a run that ends where the
- * first starts wraps around into it. A whole-set range absorbs everything.
- */
-export function mergeAdjacentRanges(ranges: readonly Range[]): Range[] {
-  const whole = ranges.find(isWholeRange);
-  if (whole !== undefined) return [whole];
-  const sorted = [...ranges].sort((a, b) => compareKeys(a.x, b.x));
-  const runs: Range[] = [];
-  for (const range of sorted) {
-    const last = runs[runs.length - 1];
-    if (last !== undefined && bytesEqual(last.y, range.x)) {
-      runs[runs.length - 1] = { x: last.x, y: range.y };
-    } else {
-      runs.push(range);
-    }
-  }
-  const first = runs[0];
-  const last = runs[runs.length - 1];
-  if (runs.length > 1 && first !== undefined && last !== undefined && bytesEqual(last.y, first.x)) {
-    runs[0] = { x: last.x, y: first.y };
-    runs.pop();
-  }
-  const merged = runs.find(isWholeRange);
-  return merged === undefined ? runs : [merged];
-}
-
-/**
- * One range covering sorted, non-overlapping runs: from the first start to the last end
- * (wrapping when the last run wraps or the first run is the wrapped one).
- */
-export function hullOfRuns(runs: readonly Range[]): Range {
-  const first = runs[0];
-  const last = runs[runs.length - 1];
-  if (first === undefined || last === undefined) throw new RangeError('hullOfRuns: no runs');
-  return { x: first.x, y: last.y };
+/** What {@link ResponseBuilder.checkpoint} records. */
+export interface Checkpoint {
+  readonly partsLength: number;
+  readonly used: number;
+  readonly deferredLength: number;
 }

@@ -1,0 +1,236 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SYNC_MODES, type Message, type SplitSettings } from '@docs/rbsr';
+import {
+  createPeer,
+  expectedMerge,
+  messageSize,
+  runExchange,
+  testSizeModel,
+  type Exchange,
+  type StoreKind,
+  type TestPeerOptions,
+  type TestStatus,
+} from './helpers/sync-driver.js';
+import { describeItem, keyText, textKey, type TestItem } from './helpers/test-items.js';
+
+const SEED = 0x5_1ab_5eed;
+const SLOW = process.env.SLOW === '1';
+const runs = (normal: number): number => (SLOW ? normal * 10 : normal);
+
+// ---- generators ----------------------------------------------------------------------------
+
+/** The reference's key strategy `[a-z0-9]{0,5}`: short keys, so prefixes of each other occur. */
+const referenceKey = fc.stringMatching(/^[a-z0-9]{0,5}$/);
+/** Keys over a two-letter alphabet: prefix relations (and so prefix deletion) are frequent. */
+const prefixHeavyKey = fc.stringMatching(/^[ab]{0,4}$/);
+
+type Pair = readonly [string, number];
+
+/** The reference's `simple_store_sync` / `simple_store_sync_u8` sets: up to 10 entries, unit or u8 values. */
+const referenceSets = fc.oneof(
+  fc.tuple(
+    fc.uniqueArray(referenceKey, { maxLength: 10 }).map((keys) => keys.map((key): Pair => [key, 0])),
+    fc.uniqueArray(referenceKey, { maxLength: 10 }).map((keys) => keys.map((key): Pair => [key, 0])),
+  ),
+  fc.tuple(
+    fc.uniqueArray(fc.tuple(fc.oneof(referenceKey, prefixHeavyKey), fc.integer({ min: 0, max: 254 })), { maxLength: 10, selector: ([key]) => key }),
+    fc.uniqueArray(fc.tuple(fc.oneof(referenceKey, prefixHeavyKey), fc.integer({ min: 0, max: 254 })), { maxLength: 10, selector: ([key]) => key }),
+  ),
+);
+
+/**
+ * Larger overlapping sets: a pool of keys, each held by Alice, Bob, both, or both with different
+ * values (newer wins), so splits go several levels deep in both modes.
+ */
+const overlappingSets = fc
+  .uniqueArray(fc.tuple(fc.stringMatching(/^[a-z0-9]{1,6}$/), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })), {
+    maxLength: 400,
+    size: 'max',
+    selector: ([key]) => key,
+  })
+  .map((pool) => {
+    const alice: Pair[] = [];
+    const bob: Pair[] = [];
+    for (const [key, holder, value] of pool) {
+      if (holder === 0 || holder >= 2) alice.push([key, value]);
+      if (holder === 1 || holder === 2) bob.push([key, value]);
+      if (holder === 3) bob.push([key, value + 1]);
+    }
+    return [alice, bob] as const;
+  });
+
+const anySets = fc.oneof(referenceSets, overlappingSets);
+
+const toItems = (pairs: readonly Pair[]): TestItem[] => pairs.map(([key, value]) => ({ key: textKey(key), value }));
+
+// ---- bounds --------------------------------------------------------------------------------
+
+/**
+ * Upper bound on the messages of an exchange without a frame budget. A split by a side leaves each
+ * sub-range at most f(c) = (c <= k ? 1 : ceil(c / k)) of that side's c items, and ranges only shrink
+ * (received values land in ranges that are finishing; prefix deletion only removes). With both
+ * sides splitting in turn, a side that has split j times holds at most f^j(N) items per range, so
+ * it answers a mismatched fingerprint with its items (count <= maxReplySetSize) by message 2J + 2,
+ * J = min{ j : f^j(N) <= maxReplySetSize }; the diff that ends the range follows. Hence 2J + 3.
+ */
+function unlimitedMessageBound(settings: SplitSettings, largerSetSize: number): number {
+  let count = largerSetSize;
+  let levels = 0;
+  while (count > settings.maxReplySetSize) {
+    count = count <= settings.splitFactor ? 1 : Math.ceil(count / settings.splitFactor);
+    levels++;
+  }
+  return 2 * levels + 3;
+}
+
+/**
+ * Upper bound on the messages under a frame budget, from the unlimited exchange (U messages,
+ * S bytes): every message carries at least `usable` bytes of progress (the budget minus the
+ * message overhead and the room kept for deferral parts), and a deferred range restarts at most
+ * U / 2 split levels above where it was. Hence (U + ceil(S / usable)) * (ceil(U / 2) + 1).
+ */
+function budgetMessageBound(unlimited: Exchange, budget: number, longestKey: number): number {
+  const messages = [...unlimited.aliceToBob, ...unlimited.bobToAlice];
+  const bytes = messages.reduce((total, message) => total + messageSize(message), 0);
+  const key = new Uint8Array(longestKey);
+  const usable = budget - testSizeModel.messageOverhead - 2 * testSizeModel.fingerprintPart({ x: key, y: key });
+  return (messages.length + Math.ceil(bytes / usable)) * (Math.ceil(messages.length / 2) + 1);
+}
+
+// ---- checks --------------------------------------------------------------------------------
+
+type Sent = Array<Message<TestItem, TestStatus>>;
+
+/** The keys a side sent, in order, with whether each was sent in an item request (`haveLocal: false`). */
+function sentValues(messages: Sent): Array<{ key: string; inRequest: boolean }> {
+  return messages.flatMap((message) =>
+    message.parts.flatMap((part) =>
+      part.kind === 'items' ? part.values.map(([entry]) => ({ key: keyText(entry.key), inRequest: !part.haveLocal })) : [],
+    ),
+  );
+}
+
+/** No side sends a key twice. */
+function expectNoRepeatedValues(exchange: Exchange): void {
+  for (const messages of [exchange.aliceToBob, exchange.bobToAlice]) {
+    const keys = sentValues(messages).map((sent) => sent.key);
+    expect(new Set(keys).size, `a key was sent twice: ${keys.join(' ')}`).toBe(keys.length);
+  }
+}
+
+/**
+ * Under a frame budget a side may send a value again only when it first sent it in an item request
+ * (the peer stored it but had to defer its answer, so the range comes back; see the README).
+ */
+function expectOnlyRequestedValuesRepeated(exchange: Exchange): void {
+  for (const messages of [exchange.aliceToBob, exchange.bobToAlice]) {
+    const first = new Map<string, boolean>();
+    for (const { key, inRequest } of sentValues(messages)) {
+      const firstInRequest = first.get(key);
+      if (firstInRequest === undefined) first.set(key, inRequest);
+      else expect(firstInRequest, `key ${key} was sent again though first sent outside a request`).toBe(true);
+    }
+  }
+}
+
+function expectWithinBudget(messages: Sent, budget: number): void {
+  for (const message of messages) expect(messageSize(message)).toBeLessThanOrEqual(budget);
+}
+
+interface Scenario {
+  readonly alice: TestPeerOptions;
+  readonly bob: TestPeerOptions;
+}
+
+async function exchangeAndCheckState(
+  alicePairs: readonly Pair[],
+  bobPairs: readonly Pair[],
+  scenario: Scenario,
+  kind: StoreKind,
+  maxMessages: number,
+): Promise<Exchange> {
+  const aliceItems = toItems(alicePairs);
+  const bobItems = toItems(bobPairs);
+  const alice = createPeer(aliceItems, scenario.alice, kind);
+  const bob = createPeer(bobItems, scenario.bob, kind);
+  const exchange = await runExchange(alice, bob, maxMessages);
+  const expected = expectedMerge(aliceItems, bobItems).map(describeItem);
+  expect(alice.all().map(describeItem), 'alice').toEqual(expected);
+  expect(bob.all().map(describeItem), 'bob').toEqual(expected);
+  return exchange;
+}
+
+const larger = (alice: readonly Pair[], bob: readonly Pair[]): number => Math.max(alice.length, bob.length);
+const longestKey = (alice: readonly Pair[], bob: readonly Pair[]): number =>
+  Math.max(0, ...[...alice, ...bob].map(([key]) => textKey(key).length));
+
+const compatUnlimited: TestPeerOptions = { ...SYNC_MODES.compat, frameBudget: Number.POSITIVE_INFINITY };
+const tunedUnlimited: TestPeerOptions = { ...SYNC_MODES.tuned, frameBudget: Number.POSITIVE_INFINITY };
+
+// ---- properties ----------------------------------------------------------------------------
+
+describe.each([
+  ['compat', SYNC_MODES.compat as SplitSettings, compatUnlimited],
+  ['tuned', SYNC_MODES.tuned as SplitSettings, { ...SYNC_MODES.tuned } as TestPeerOptions],
+])('reconciliation in %s mode', (_name, settings, options) => {
+  it('both sides end with the merged set (prefix semantics), no value is sent twice, messages within 2J + 3', async () => {
+    await fc.assert(
+      fc.asyncProperty(anySets, fc.constantFrom<StoreKind>('array', 'tree'), async ([alice, bob], kind) => {
+        const bound = unlimitedMessageBound(settings, larger(alice, bob));
+        const exchange = await exchangeAndCheckState(alice, bob, { alice: options, bob: options }, kind, bound);
+        expectNoRepeatedValues(exchange);
+      }),
+      { seed: SEED, numRuns: runs(150) },
+    );
+  });
+});
+
+describe.each([
+  ['compat', compatUnlimited, 300],
+  ['tuned', tunedUnlimited, 240],
+])('reconciliation in %s mode with a tiny frame budget', (_name, unlimited, budget) => {
+  it('converges, keeps every message within the budget and ends within the derived bound', async () => {
+    const tiny: TestPeerOptions = { ...unlimited, frameBudget: budget };
+    await fc.assert(
+      fc.asyncProperty(anySets, async ([alice, bob]) => {
+        const reference = await exchangeAndCheckState(alice, bob, { alice: unlimited, bob: unlimited }, 'tree', 1000);
+        const bound = budgetMessageBound(reference, budget, longestKey(alice, bob));
+        const exchange = await exchangeAndCheckState(alice, bob, { alice: tiny, bob: tiny }, 'tree', bound);
+        expectWithinBudget([...exchange.aliceToBob, ...exchange.bobToAlice], budget);
+        expectOnlyRequestedValuesRepeated(exchange);
+      }),
+      { seed: SEED, numRuns: runs(100) },
+    );
+  });
+});
+
+describe('peers with different settings interoperate', () => {
+  // What a side may send twice: nothing without budget pressure; values first sent in a request
+  // when both budgets are small; anything when one peer's messages exceed what the other can echo
+  // (the cover fallback, see the README).
+  type Repeats = 'none' | 'requested' | 'any';
+  const scenarios: Array<[string, Scenario, Repeats]> = [
+    ['reference settings (compat, no budget) vs tuned with a 4 MiB budget', { alice: compatUnlimited, bob: { ...SYNC_MODES.tuned } }, 'none'],
+    ['tuned with a 4 MiB budget vs reference settings', { alice: { ...SYNC_MODES.tuned }, bob: compatUnlimited }, 'none'],
+    ['split factor 7, max set size 3 vs split factor 3, reply up to 5, both small budgets', {
+      alice: { splitFactor: 7, maxSetSize: 3, maxReplySetSize: 3, frameBudget: 500 },
+      bob: { splitFactor: 3, maxSetSize: 0, maxReplySetSize: 5, frameBudget: 400 },
+    }, 'requested'],
+    ['reference settings vs tuned with a tiny budget', { alice: compatUnlimited, bob: { ...SYNC_MODES.tuned, frameBudget: 260 } }, 'any'],
+  ];
+  it.each(scenarios)('%s', async (_name, scenario, repeats) => {
+    await fc.assert(
+      fc.asyncProperty(anySets, async ([alice, bob]) => {
+        const exchange = await exchangeAndCheckState(alice, bob, scenario, 'tree', 1000);
+        const aliceBudget = scenario.alice.frameBudget ?? 4 * 1024 * 1024;
+        const bobBudget = scenario.bob.frameBudget ?? 4 * 1024 * 1024;
+        expectWithinBudget(exchange.aliceToBob, aliceBudget);
+        expectWithinBudget(exchange.bobToAlice, bobBudget);
+        if (repeats === 'none') expectNoRepeatedValues(exchange);
+        if (repeats === 'requested') expectOnlyRequestedValuesRepeated(exchange);
+      }),
+      { seed: SEED, numRuns: runs(60) },
+    );
+  });
+});
