@@ -1,0 +1,86 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LevelStore } from '@docs/store-level';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { docs, json, type Run } from './cli-process.js';
+
+let root: string;
+let dataDir: string;
+let doc: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'docs-cli-errors-'));
+  dataDir = join(root, 'node');
+  ({ doc } = await json<{ doc: string }>(dataDir, ['doc', 'new']));
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** A failed run: the exit code, and exactly one line on standard error without a stack trace. */
+function expectFailure(run: Run, code: number, message: RegExp): void {
+  expect(run.code, run.stderr).toBe(code);
+  const lines = run.stderr.trimEnd().split('\n');
+  expect(lines[0]).toMatch(message);
+  expect(run.stderr).not.toMatch(/^\s+at /m);
+}
+
+/** A TCP port on loopback where nothing listens. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('bad input gets one clear line and a non-zero exit code', () => {
+  test.concurrent('bad ticket', async () => {
+    expectFailure(await docs(dataDir, ['doc', 'join', 'docnotaticket']), 1, /^docs: error: bad ticket: /);
+    expectFailure(await docs(dataDir, ['sync', doc, 'doc']), 1, /^docs: error: bad ticket: /);
+  });
+
+  test.concurrent('unknown document', async () => {
+    expectFailure(await docs(dataDir, ['ls', '--doc', 'ffff']), 1, /^docs: error: unknown document ffff$/);
+    expectFailure(await docs(dataDir, ['get', 'key', '--doc', 'f'.repeat(64)]), 1, /^docs: error: unknown document f{64}$/);
+  });
+
+  test.concurrent('unreachable peer, malformed peer', async () => {
+    const port = await closedPort();
+    const id = 'a'.repeat(64);
+    expectFailure(await docs(dataDir, ['sync', doc, `${id}@tcp://127.0.0.1:${port}`]), 1, /^docs: error: peer unreachable: .*ECONNREFUSED/);
+    expectFailure(await docs(dataDir, ['sync', doc, '127.0.0.1:1']), 1, /^docs: error: bad peer "127\.0\.0\.1:1": expected <node-id>@/);
+  });
+
+  test.concurrent('usage errors exit 2; --json errors parse; --verbose shows the stack', async () => {
+    expectFailure(await docs(dataDir, ['set', 'only-a-key']), 2, /^docs: error: missing required argument 'value'$/);
+    expectFailure(await docs(dataDir, ['frobnicate']), 2, /^docs: error: unknown command 'frobnicate'$/);
+    const missing = await docs(dataDir, ['--json', 'get', 'no/such/key']);
+    expectFailure(missing, 1, /^docs: error: no entry for key "no\/such\/key"$/);
+    expect(JSON.parse(missing.stdout)).toEqual({ error: { code: 'DOCS_CLI_NOT_FOUND', message: 'no entry for key "no/such/key"' } });
+    const verbose = await docs(dataDir, ['--verbose', 'get', 'no/such/key']);
+    expect(verbose.code).toBe(1);
+    expect(verbose.stderr).toMatch(/^\s+at /m);
+  });
+
+  test.concurrent('commands that need a running node say so', async () => {
+    expectFailure(await docs(dataDir, ['watch']), 1, /^docs: error: no node is running on .*: live events come from a running node/);
+    expectFailure(await docs(dataDir, ['doc', 'share', 'read']), 1, /^docs: error: no node is running on .*: a ticket carries the address/);
+  });
+});
+
+describe('a locked store', () => {
+  test('another process holding the store gives one line, not a stack trace', async () => {
+    const lockedDir = join(root, 'locked');
+    await mkdir(lockedDir);
+    const store = await LevelStore.open(join(lockedDir, 'store')); // this test process holds the LevelDB lock
+    try {
+      expectFailure(await docs(lockedDir, ['ls']), 1, /^docs: error: the store is in use by another process: /);
+    } finally {
+      await store.close();
+    }
+  });
+});
