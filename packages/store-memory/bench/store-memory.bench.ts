@@ -20,7 +20,7 @@ import { MemoryStore } from '@docs/store-memory';
 export interface StoreMemoryBenchRow {
   readonly name: string;
   readonly variant: string;
-  readonly unit: 'entries/s' | 'µs/op' | 'ms/op';
+  readonly unit: 'entries/s' | 'µs/op' | 'ms/op' | 'bytes/entry';
   readonly median: number;
   readonly samples: readonly number[];
 }
@@ -129,6 +129,10 @@ export async function runStoreMemoryBench(options: StoreMemoryBenchOptions = {})
     Array.from({ length: size }, (_, index) => index),
     random,
   );
+  // With `node --expose-gc` the heap is measured after full collections; otherwise garbage inflates it.
+  const collectGarbage = (globalThis as { gc?: () => void }).gc;
+  collectGarbage?.();
+  const memoryBefore = process.memoryUsage();
   let start = performance.now();
   for (const index of order) {
     await large.put({
@@ -139,6 +143,15 @@ export async function runStoreMemoryBench(options: StoreMemoryBenchOptions = {})
   record(`put ${size.toLocaleString('en-US')} entries`, 'unsigned, random order, one run', 'entries/s', [
     (size / (performance.now() - start)) * 1000,
   ]);
+  collectGarbage?.();
+  const memoryAfter = process.memoryUsage();
+  const grown = memoryAfter.heapUsed + memoryAfter.arrayBuffers - memoryBefore.heapUsed - memoryBefore.arrayBuffers;
+  record(
+    'memory',
+    `heap + array buffers per stored entry (entry objects included, shared signatures${collectGarbage ? ', after full GC' : ', without GC'})`,
+    'bytes/entry',
+    [grown / size],
+  );
   const ranges = large.ranges(namespace.id);
   const whole: Range = { x: new Uint8Array(64), y: new Uint8Array(64) };
   if ((await ranges.count(whole)) !== size) throw new Error('the large store lost entries');
@@ -198,16 +211,16 @@ export async function runStoreMemoryBench(options: StoreMemoryBenchOptions = {})
     for await (const _ of large.query(namespace.id, query)) found++;
     return found;
   };
-  const queries: Array<[string, () => Promise<unknown>]> = [
-    ['getExact', () => { const { author: id, key } = existingKey(); return large.getExact(namespace.id, id, key); }],
-    ['key exact, any author', () => page({ key: existingKey().key })],
-    ['author + key prefix, limit 10', () => page({ author: authors[0]!, keyPrefix: prefix(), limit: 10 })],
-    ['key prefix, key-author order, limit 10', () => page({ keyPrefix: prefix(), sortBy: 'key-author', limit: 10 })],
-    ['key prefix, author-key order, limit 10', () => page({ keyPrefix: prefix(), limit: 10 })],
-    ['single latest per key, prefix, limit 10', () => page({ kind: 'single-latest-per-key', keyPrefix: prefix(), limit: 10 })],
-    ['all, offset 1000, limit 10', () => page({ offset: 1_000, limit: 10 })],
+  const queries: Array<[string, number, () => Promise<unknown>]> = [
+    ['getExact', 1_000, () => { const { author: id, key } = existingKey(); return large.getExact(namespace.id, id, key); }],
+    ['key exact, any author', 500, () => page({ key: existingKey().key })],
+    ['author + key prefix, limit 10', 500, () => page({ author: authors[0]!, keyPrefix: prefix(), limit: 10 })],
+    ['key prefix, key-author order, limit 10', 500, () => page({ keyPrefix: prefix(), sortBy: 'key-author', limit: 10 })],
+    ['key prefix, author-key order, limit 10', 500, () => page({ keyPrefix: prefix(), limit: 10 })],
+    ['single latest per key, prefix, limit 10', 500, () => page({ kind: 'single-latest-per-key', keyPrefix: prefix(), limit: 10 })],
+    ['all, offset 1000, limit 10', 50, () => page({ offset: 1_000, limit: 10 })],
   ];
-  for (const [name, run] of queries) record(`query, ${label}`, name, 'µs/op', await timePerOperation(500, run));
+  for (const [name, count, run] of queries) record(`query, ${label}`, name, 'µs/op', await timePerOperation(count, run));
   await large.close();
 
   if (options.print ?? true) printTable(rows, runs);

@@ -84,11 +84,6 @@ export class NamespaceEntries {
     return this.#authors.get(bytesToMapKey(author))?.byKey.get(bytesToMapKey(key));
   }
 
-  /** How many entries are stored. */
-  get size(): number {
-    return this.records.size;
-  }
-
   /** Per author, in author order: the newest timestamp and its key (fresh copies). */
   latestPerAuthor(): AuthorLatest[] {
     return this.#authorOrder.map((id) => {

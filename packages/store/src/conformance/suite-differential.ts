@@ -19,7 +19,7 @@ function randomKey(random: SeededRandom): Uint8Array {
 }
 
 /** A random query over every option (kind, order, direction, author, key or prefix, offset, limit, tombstones). */
-export function randomQuery(random: SeededRandom, authors: readonly Author[]): Query {
+function randomQuery(random: SeededRandom, authors: readonly Author[]): Query {
   const single = random.chance(0.3);
   const keyFilter = random.next();
   return {
