@@ -15,7 +15,8 @@ function blake3WasmUrl(): Plugin {
     name: 'docs:blake3-wasm-url',
     enforce: 'pre',
     transform(code, id) {
-      if (!id.replaceAll('\\', '/').endsWith('blake3-wasm/dist/wasm/web/blake3_js.js')) return undefined;
+      const path = id.split('?')[0]!.replaceAll('\\', '/');
+      if (!path.endsWith('blake3-wasm/dist/wasm/web/blake3_js.js')) return undefined;
       const rewritten = code.replace(
         "import.meta.url.replace(/\\.js$/, '_bg.wasm')",
         "new URL('./blake3_js_bg.wasm', import.meta.url)",
@@ -38,6 +39,8 @@ export default defineConfig(({ mode }) => ({
     ],
   },
   plugins: [blake3WasmUrl()],
+  // The dev server's dependency pre-bundling would move blake3-wasm away from its .wasm and skip the plugin.
+  optimizeDeps: { exclude: ['blake3-wasm'] },
   build: {
     target: 'es2022',
     rollupOptions: {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesToHex, idToString, type NamespaceId } from '@docs/crypto';
+import type { SignedEntry } from '@docs/entry';
 import { Docs } from '@docs/replica';
 import { LevelStore } from '@docs/store-level';
 import { NodeSecret, SyncEngine, webSocketTransport } from '@docs/sync-transport';
@@ -22,6 +23,10 @@ export async function startLibraryPeer(): Promise<NodePeer> {
   const engine = new SyncEngine({ docs, transports: { ws: webSocketTransport(NodeSecret.generate()) } });
   const address = await engine.listen('ws://127.0.0.1:0/docs');
   let document: NamespaceId | undefined;
+  const latest = async (namespace: NamespaceId, key: string): Promise<SignedEntry | undefined> => {
+    for await (const signed of store.query(namespace, { kind: 'single-latest-per-key', key: encoder.encode(key) })) return signed;
+    return undefined;
+  };
   const requireDocument = (): NamespaceId => {
     if (document === undefined) throw new TypeError('create a document first');
     return document;
@@ -44,14 +49,13 @@ export async function startLibraryPeer(): Promise<NodePeer> {
         docs.close(namespace);
       }
     },
-    async entries() {
-      const namespace = requireDocument();
-      const found = new Map<string, string | undefined>();
-      for await (const signed of store.query(namespace, { kind: 'single-latest-per-key' })) {
-        const content = await store.blobs.get(signed.entry.record.hash);
-        found.set(decoder.decode(signed.entry.id.key), content === undefined ? undefined : decoder.decode(content));
-      }
-      return found;
+    async get(key) {
+      const signed = await latest(requireDocument(), key);
+      const content = signed === undefined ? undefined : await store.blobs.get(signed.entry.record.hash);
+      return content === undefined ? undefined : decoder.decode(content);
+    },
+    async has(key) {
+      return (await latest(requireDocument(), key)) !== undefined;
     },
     async close() {
       await engine.close();

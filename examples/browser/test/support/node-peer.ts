@@ -6,7 +6,10 @@ export interface NodePeer {
   createDocument(): Promise<{ readonly id: string; readonly ticket: string }>;
   /** Writes `key` = `value` into the document as the node's author. */
   set(key: string, value: string): Promise<void>;
-  /** The document's latest entry per key (tombstones hidden): key → content, undefined while not yet fetched. */
-  entries(): Promise<Map<string, string | undefined>>;
+  /** The content of the key's latest entry as text; undefined if there is none (or it is deleted), or its content has not arrived yet. */
+  get(key: string): Promise<string | undefined>;
+  /** Whether the key has a latest entry that is not a tombstone. */
+  has(key: string): Promise<boolean>;
+  /** Stops the node. */
   close(): Promise<void>;
 }
