@@ -1,9 +1,18 @@
+import { DEFAULT_FRAME_BUDGET } from '@docs/rbsr';
 import { SYNC_ERROR_CODES, SyncError } from './errors.js';
 
 /** Bytes of the big-endian u32 length before each frame. */
 export const FRAME_HEADER_LENGTH = 4;
-/** Default largest frame payload accepted: 4 MiB. */
-export const DEFAULT_MAX_FRAME_LENGTH = 4 * 1024 * 1024;
+/**
+ * Bytes a protocol message adds around its reconciliation message: the message variant and, for Init, the
+ * 32-byte namespace (64 leaves room).
+ */
+export const MESSAGE_ENVELOPE_ALLOWANCE = 64;
+/**
+ * Default largest frame payload accepted: a reconciliation message of the replicas' default frame budget (4 MiB)
+ * plus its envelope, so that a full reply of a default replica always fits.
+ */
+export const DEFAULT_MAX_FRAME_LENGTH = DEFAULT_FRAME_BUDGET + MESSAGE_ENVELOPE_ALLOWANCE;
 /** The reference's limit, the most this implementation can be configured to accept: 1 GiB. */
 export const MAX_FRAME_LENGTH_LIMIT = 1024 * 1024 * 1024;
 

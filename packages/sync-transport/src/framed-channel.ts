@@ -4,7 +4,7 @@ import type { ByteChannel } from './transport/byte-stream.js';
 
 /** Options of a {@link FramedChannel}. */
 export interface FramedChannelOptions {
-  /** Largest frame accepted or sent, in bytes (default 4 MiB, at most 1 GiB). */
+  /** Largest frame payload accepted or sent, in bytes (default {@link DEFAULT_MAX_FRAME_LENGTH}, at most 1 GiB). */
   readonly maxFrameLength?: number;
 }
 
