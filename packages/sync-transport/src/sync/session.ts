@@ -6,7 +6,7 @@ import { FramedChannel, type FramedChannelOptions } from '../framed-channel.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import { unrefTimer } from '../transport/deadline.js';
 
-/** Counters and timings of one sync session. */
+/** Counters and timings of one sync session (the reference's `SyncOutcome` and timings, plus traffic). */
 export interface SyncStats {
   /** Entries received, valid or not, inserted or not (the reference's `num_recv`). */
   readonly entriesReceived: number;
@@ -16,7 +16,9 @@ export interface SyncStats {
   readonly entriesInvalid: number;
   /** Messages exchanged in both directions, halved and rounded up: the protocol is strictly ping-pong. */
   readonly roundTrips: number;
+  /** Bytes written, frame headers included. */
   readonly bytesSent: number;
+  /** Bytes read, frame headers included. */
   readonly bytesReceived: number;
   /** Milliseconds from the start of the session to its end. */
   readonly totalMs: number;
@@ -31,12 +33,17 @@ export interface SessionResult {
   readonly outcome: SyncOutcome;
 }
 
-/** Progress of a running session, reported after every message. */
+/** Progress of a running session, reported after every message this side processed. */
 export interface SyncProgress {
+  /** Messages sent and received so far. */
   readonly messages: number;
+  /** Entries received so far. */
   readonly entriesReceived: number;
+  /** Entries sent so far. */
   readonly entriesSent: number;
+  /** Bytes read so far, frame headers included. */
   readonly bytesReceived: number;
+  /** Bytes written so far, frame headers included. */
   readonly bytesSent: number;
 }
 
@@ -44,6 +51,11 @@ export interface SyncProgress {
 export interface SessionOptions extends FramedChannelOptions, MessageLimits {
   /** Aborts the session with `DOCS_SYNC_TIMEOUT` after this many milliseconds in total (default 10 minutes). */
   readonly totalTimeout?: number;
+  /**
+   * Aborts the session with `DOCS_SYNC_TIMEOUT` when no byte was read or written for this many milliseconds; sets
+   * the stream's idle timeout (default: keep the one the stream was opened with).
+   */
+  readonly idleTimeout?: number;
   /** Called after every message received or sent. */
   readonly onProgress?: (progress: SyncProgress) => void;
 }
@@ -57,8 +69,9 @@ export type AcceptDecision = { readonly replica: Replica } | { readonly reject: 
 /**
  * Runs the dialer ("Alice") side of a sync session on an open stream: sends Init with the replica's initial
  * message, then answers every Sync until one side has nothing more to say, then closes cleanly.
- * @throws SyncError `DOCS_SYNC_REMOTE_ABORT` (the reason in the message and `reason`), `DOCS_SYNC_PROTOCOL_VIOLATION`,
- *   `DOCS_SYNC_TIMEOUT`, transport and framing errors. The stream is aborted on any error.
+ * @throws {@link RemoteAbortError} `DOCS_SYNC_REMOTE_ABORT` when the peer refused (with its `reason`); SyncError
+ *   `DOCS_SYNC_PROTOCOL_VIOLATION`, `DOCS_SYNC_TIMEOUT`, transport, framing and decoding errors (the stream is
+ *   aborted on those).
  */
 export async function syncAsDialer(
   stream: ByteStream,
@@ -70,7 +83,10 @@ export async function syncAsDialer(
     for (;;) {
       const message = await messages.receive();
       if (message === undefined) return; // the acceptor had nothing more to say
-      if (message.type === 'abort') throw new RemoteAbortError(message.reason);
+      if (message.type === 'abort') {
+        await messages.finish().catch(() => undefined);
+        throw new RemoteAbortError(message.reason);
+      }
       if (message.type === 'init') throw violation('unexpected Init from the acceptor');
       const reply = await timed(() => replica.syncProcessMessage(message.message, stream.remotePeer, outcome));
       if (reply === undefined) return;
@@ -81,8 +97,11 @@ export async function syncAsDialer(
 
 /**
  * Runs the acceptor ("Bob") side on an accepted stream: waits for Init, asks `accept` whether to sync that
- * namespace with this peer (a rejection is sent as Abort and thrown as `DOCS_SYNC_REJECTED`), then answers every
- * Sync until one side has nothing more to say.
+ * namespace with this peer, then answers every Sync until one side has nothing more to say, then closes cleanly.
+ * A rejection is sent as Abort and thrown as {@link SyncRejectedError} (`DOCS_SYNC_REJECTED`); so is an `accept`
+ * that throws, with the reason `internal-server-error` and the error as `cause`.
+ * @throws SyncError `DOCS_SYNC_REJECTED`, `DOCS_SYNC_PROTOCOL_VIOLATION`, `DOCS_SYNC_TIMEOUT`, transport, framing
+ *   and decoding errors. The stream is aborted on any error but a rejection (which ends it cleanly).
  */
 export async function syncAsAcceptor(
   stream: ByteStream,
@@ -102,14 +121,24 @@ export async function syncAsAcceptor(
       if (message.type === 'init') {
         if (replica !== undefined) throw violation('a second Init message');
         namespace = message.namespace;
-        const decision = await accept(message.namespace, stream.remotePeer);
+        let decision: AcceptDecision;
+        let failure: unknown;
+        try {
+          decision = await accept(message.namespace, stream.remotePeer);
+          if ('replica' in decision && !equalBytes(decision.replica.namespace, message.namespace)) {
+            throw new TypeError('accept returned a replica of another namespace');
+          }
+        } catch (error) {
+          // The reference's answer when its actor is gone: the peer learns that the failure is ours.
+          decision = { reject: 'internal-server-error' };
+          failure = error;
+        }
         if ('reject' in decision) {
           await messages.send({ type: 'abort', reason: decision.reject });
           await messages.finish().catch(() => undefined);
-          throw new SyncError(SYNC_ERROR_CODES.REJECTED, `sync refused: ${decision.reject}`);
+          throw new SyncRejectedError(decision.reject, failure);
         }
         replica = decision.replica;
-        if (!equalBytes(replica.namespace, message.namespace)) throw new TypeError('accept returned a replica of another namespace');
         reply = await timed(() => replica!.syncProcessMessage(message.message, stream.remotePeer, outcome));
       } else if (message.type === 'sync') {
         if (replica === undefined) throw violation('a Sync message before Init');
@@ -124,11 +153,22 @@ export async function syncAsAcceptor(
   return { ...result, namespace: namespace! };
 }
 
-/** A sync the remote peer aborted; `reason` is the reference's `AbortReason`. */
+/** A sync the remote peer aborted (`DOCS_SYNC_REMOTE_ABORT`); `reason` is the reference's `AbortReason`. */
 export class RemoteAbortError extends SyncError {
+  /** Why the peer aborted. */
   readonly reason: AbortReason;
   constructor(reason: AbortReason) {
     super(SYNC_ERROR_CODES.REMOTE_ABORT, `the peer aborted the sync: ${reason}`);
+    this.reason = reason;
+  }
+}
+
+/** A sync this side refused and told the peer why (`DOCS_SYNC_REJECTED`); `reason` is what the peer was sent. */
+export class SyncRejectedError extends SyncError {
+  /** The reason sent to the peer. */
+  readonly reason: AbortReason;
+  constructor(reason: AbortReason, cause?: unknown) {
+    super(SYNC_ERROR_CODES.REJECTED, `sync refused: ${reason}`, cause === undefined ? undefined : { cause });
     this.reason = reason;
   }
 }
@@ -173,6 +213,7 @@ async function runSession(
   exchange: (messages: MessageStream, outcome: SyncOutcome, timed: Timed) => Promise<void>,
 ): Promise<SessionResult> {
   const started = performance.now();
+  if (options.idleTimeout !== undefined) stream.setIdleTimeout(options.idleTimeout);
   const outcome = createSyncOutcome();
   const messages = new MessageStream(stream, options);
   let processMs = 0;
@@ -203,7 +244,8 @@ async function runSession(
     await exchange(messages, outcome, timed);
     await messages.finish();
   } catch (error) {
-    messages.abort(error);
+    // A refusal either way was already ended cleanly; anything else leaves the stream in an unknown state.
+    if (!(error instanceof SyncRejectedError || error instanceof RemoteAbortError)) messages.abort(error);
     throw error;
   } finally {
     clearTimeout(timer);
