@@ -1,14 +1,30 @@
-import { bytesToHex, equalBytes, type NamespaceId } from '@docs/crypto';
+import { bytesToHex, compareBytes, equalBytes, type NamespaceId } from '@docs/crypto';
 import { capabilityNamespace, readCapability, type SignedEntry } from '@docs/entry';
-import { AuthorHeads, REPLICA_ERROR_CODES, type ContentStatus, type Docs, type Replica, type ReplicaEvent } from '@docs/replica';
+import {
+  AuthorHeads,
+  REPLICA_ERROR_CODES,
+  ReplicaError,
+  type ContentStatus,
+  type Docs,
+  type Replica,
+  type ReplicaEvent,
+} from '@docs/replica';
+import { STORE_ERROR_CODES } from '@docs/store';
 import { SYNC_ERROR_CODES, SyncError } from '../errors.js';
-import { LIVE_PROTOCOL, NeighborLink } from '../live/link.js';
+import { LIVE_PROTOCOL, NeighborLink, type LinkHandlers } from '../live/link.js';
 import type { LiveOp } from '../live/ops.js';
 import { decodeDocTicket, encodeDocTicket, type PeerAddress } from '../ticket.js';
 import type { ByteStream } from '../transport/byte-stream.js';
+import { unrefTimer } from '../transport/deadline.js';
 import type { Listener, Transport } from '../transport/transport.js';
-import { syncAsAcceptor, syncAsDialer, type SessionOptions, type SyncProgress, type SyncStats } from './session.js';
-import { SyncStates, type SyncOrigin, type SyncReason } from './sync-state.js';
+import {
+  syncAsAcceptor,
+  syncAsDialer,
+  type SessionOptions,
+  type SyncProgress,
+  type SyncStats,
+} from './session.js';
+import { SyncStates, type SyncClaim, type SyncOrigin, type SyncReason } from './sync-state.js';
 
 /** The protocol name of set-reconciliation sessions: the reference's ALPN. */
 export const SYNC_PROTOCOL = '/iroh-sync/1';
@@ -30,15 +46,17 @@ export type LiveEvent =
   | { readonly type: 'sync-progress'; readonly namespace: NamespaceId; readonly peer: Uint8Array; readonly progress: SyncProgress }
   | SyncFinishedEvent;
 
-/** A sync session ended. */
+/** A sync session ended (the reference's `SyncFinished`). */
 export interface SyncFinishedEvent {
   readonly type: 'sync-finished';
   readonly namespace: NamespaceId;
   readonly peer: Uint8Array;
   readonly origin: SyncOrigin;
-  /** `performance.timeOrigin`-based milliseconds. */
+  /** When the session started (dialing included), in `performance.timeOrigin`-based milliseconds. */
   readonly started: number;
+  /** When it ended, on the same clock. */
   readonly finished: number;
+  /** The session's counters and durations, or why it failed (a remote refusal is a `RemoteAbortError`). */
   readonly result: { readonly ok: true; readonly stats: SyncStats } | { readonly ok: false; readonly error: unknown };
 }
 
@@ -48,35 +66,62 @@ export interface SyncEngineOptions {
   readonly docs: Docs;
   /**
    * Transports by address scheme, all built on the same node identity: `tcp` (addresses `tcp://host:port`), `ws`
-   * (`ws://host:port/path`), `memory` (`memory://name`).
+   * (`ws://host:port/path`, also used for `wss://`), `memory` (`memory://name`).
    */
   readonly transports: Readonly<Record<string, Transport>>;
   /** Options of every sync session (frame and message limits, total timeout). */
   readonly session?: SessionOptions;
-  /** Idle timeout of sync sessions, in milliseconds (default 30 s). */
+  /**
+   * Idle timeout of sync sessions and live links, in milliseconds (default 30 s): a session with no traffic for
+   * this long fails; a live link sends keep-alives and is dropped (then redialed) when its neighbour stays silent.
+   */
   readonly idleTimeout?: number;
-  /** First delay before redialing a lost neighbour, doubled up to 30 s (default 250 ms). */
+  /** First delay before redialing a lost neighbour, doubled up to 30 s while dials fail (default 250 ms). */
   readonly reconnectDelay?: number;
+}
+
+interface LinkSlot {
+  readonly link: NeighborLink;
+  /** Settles when the link has ended. */
+  readonly ended: Promise<void>;
+}
+
+interface WantedContent {
+  readonly hash: Uint8Array;
+  /** The largest content length an entry announced for the hash: more bytes than this are refused. */
+  length: bigint;
+  /** Peers (hex) that said they have it. */
+  readonly providers: Set<string>;
+  /** Peers (hex) that did not have it or served wrong bytes: asked again only after they announce it. */
+  readonly declined: Set<string>;
+  fetching: boolean;
+  /** Set when a new source appeared during a fetch round: run another round. */
+  again: boolean;
 }
 
 interface DocState {
   readonly namespace: NamespaceId;
   readonly replica: Replica;
   unsubscribe: () => void;
-  /** Peers this node keeps a live link with (it dials them). */
+  /** Peers (hex) this node keeps a live link with: it dials them while none is up. */
   readonly peers: Map<string, PeerAddress>;
-  readonly links: Map<string, NeighborLink>;
-  /** Content wanted, by hash: who is known to have it. */
-  readonly wanted: Map<string, { readonly hash: Uint8Array; readonly providers: Set<string>; fetching: boolean }>;
+  /** The live link with each neighbour (hex), dialed or accepted: at most one per peer. */
+  readonly links: Map<string, LinkSlot>;
+  /** Content wanted, by hash (hex). */
+  readonly wanted: Map<string, WantedContent>;
+  /** Peers (hex) with a running dial loop. */
   readonly dialers: Set<string>;
 }
 
+/** Bytes of author heads in a `SyncReport`: the reference's gossip message limit is 4 KiB. */
 const NEWS_HEADS_LIMIT = 4096;
+const MAX_RECONNECT_DELAY = 30_000;
+const DEFAULT_IDLE_TIMEOUT = 30_000;
 
 /**
  * Keeps a node's documents in sync with peers: accepts and dials reconciliation sessions (`/iroh-sync/1`, the
- * reference's protocol and accept rules), keeps a live link with each neighbour of a document (`/docs-live/1`:
- * new entries pushed as they are written, validated like any remote entry, content fetched and verified by
+ * reference's protocol and accept rules), keeps one live link with each neighbour of a document (`/docs-live/1`:
+ * new entries pushed as they are written and validated like any remote entry, content fetched and verified by
  * hash), re-reconciles after every reconnect, and remembers useful peers in the store.
  */
 export class SyncEngine {
@@ -87,10 +132,12 @@ export class SyncEngine {
   readonly #reconnectDelay: number;
   readonly #states: SyncStates;
   readonly #syncing = new Map<string, DocState>();
-  /** Addresses of peers, learned from `startSync`, tickets and live-link hellos. */
+  /** Addresses of peers, learned from `startSync`, `syncWith`, tickets and live-link hellos. */
   readonly #addressBook = new Map<string, PeerAddress>();
   readonly #listeners: Listener[] = [];
   readonly #subscribers = new Set<(event: LiveEvent) => void>();
+  /** Streams of running sync sessions, aborted by `close`. */
+  readonly #sessions = new Set<ByteStream>();
   #closed = false;
   /** The node id peers see. */
   readonly localPeer: Uint8Array;
@@ -105,8 +152,11 @@ export class SyncEngine {
     this.#docs = options.docs;
     this.#transports = options.transports;
     this.#session = options.session ?? {};
-    this.#idleTimeout = options.idleTimeout ?? 30_000;
+    this.#idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
     this.#reconnectDelay = options.reconnectDelay ?? 250;
+    if (!(this.#idleTimeout > 0) || !(this.#reconnectDelay > 0)) {
+      throw new RangeError('idleTimeout and reconnectDelay must be positive numbers of milliseconds');
+    }
     this.#states = new SyncStates(this.localPeer);
   }
 
@@ -115,13 +165,25 @@ export class SyncEngine {
     return this.#listeners.map((listener) => listener.address);
   }
 
-  /** Subscribes to events; returns the function that unsubscribes. */
+  /**
+   * Subscribes to events; returns the function that unsubscribes. Listeners are called synchronously; one that
+   * throws disturbs neither the engine nor other listeners (its exception is rethrown in a microtask).
+   */
   on(listener: (event: LiveEvent) => void): () => void {
-    this.#subscribers.add(listener);
-    return () => this.#subscribers.delete(listener);
+    if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+    const own = (event: LiveEvent): void => listener(event);
+    this.#subscribers.add(own);
+    return () => {
+      this.#subscribers.delete(own);
+    };
   }
 
-  /** Listens on an address (`tcp://127.0.0.1:0`, `ws://127.0.0.1:0/docs`, `memory://name`); returns the actual one. */
+  /**
+   * Listens on an address (`tcp://127.0.0.1:0`, `ws://127.0.0.1:0/docs`, `memory://name`) for sync sessions and
+   * live links; returns the actual address (a port 0 resolved).
+   * @throws SyncError `DOCS_SYNC_INVALID_ADDRESS` (no transport for the scheme), `DOCS_SYNC_LISTEN_FAILED`,
+   *   `DOCS_SYNC_CLOSED`.
+   */
   async listen(address: string): Promise<string> {
     this.#assertOpen();
     const { scheme, transport, target } = this.#route(address);
@@ -131,29 +193,38 @@ export class SyncEngine {
     ]);
     const listener = await transport.listen(target, handlers, { idleTimeout: this.#idleTimeout, onError: () => undefined });
     const actual = scheme === 'ws' || scheme === 'wss' ? listener.address : `${scheme}://${listener.address}`;
+    if (this.#closed) {
+      await listener.close();
+      this.#assertOpen();
+    }
     this.#listeners.push({ address: actual, close: () => listener.close() });
     return actual;
   }
 
   /**
-   * Starts syncing a document: opens it, keeps live links with `peers` (and remembered useful peers whose
-   * addresses are known), reconciles with each on connect and reconnect, and accepts their sessions.
+   * Starts syncing a document (or adds peers to one that syncs): opens it, accepts its sessions and links, keeps a
+   * live link with each of `peers` and with the remembered useful peers whose addresses are known, and
+   * reconciles with each when its link comes up and again after every reconnect.
+   * @throws ReplicaError `DOCS_REPLICA_NOT_FOUND` if the store does not hold the document; SyncError `DOCS_SYNC_CLOSED`.
    */
   async startSync(namespace: NamespaceId, peers: readonly PeerAddress[] = []): Promise<void> {
     this.#assertOpen();
     const state = await this.#openDoc(namespace);
     for (const peer of peers) this.#learn(peer);
     const remembered = await this.#docs.store.getSyncPeers(namespace).catch(() => [] as Uint8Array[]);
-    const candidates = [...peers.map((peer) => peer.id), ...remembered];
-    for (const id of candidates) {
-      const address = this.#addressBook.get(bytesToHex(id));
+    for (const id of [...peers.map((peer) => peer.id), ...remembered]) {
+      const key = bytesToHex(id);
+      const address = this.#addressBook.get(key);
       if (address === undefined || equalBytes(id, this.localPeer)) continue;
-      state.peers.set(bytesToHex(id), address);
-      this.#keepLinked(state, address);
+      state.peers.set(key, address);
+      this.#keepLinked(state, key);
     }
   }
 
-  /** Stops syncing a document: closes its links and the replica handle the engine held. */
+  /**
+   * Stops syncing a document: closes its live links (after what was queued on them is sent), stops dialing its
+   * peers, refuses its sessions from now on, and gives back the replica handle the engine held.
+   */
   async leave(namespace: NamespaceId): Promise<void> {
     const key = bytesToHex(namespace);
     const state = this.#syncing.get(key);
@@ -161,13 +232,16 @@ export class SyncEngine {
     this.#syncing.delete(key);
     this.#states.forget(namespace);
     state.unsubscribe();
-    await Promise.all([...state.links.values()].map((link) => link.close()));
+    await Promise.all([...state.links.values()].map((slot) => slot.link.close()));
     this.#docs.close(namespace);
   }
 
   /**
-   * Reconciles a document once with a peer and returns the session's event. The document need not be syncing
-   * (the peer accepts only documents it syncs).
+   * Reconciles a document once with a peer and returns the session's event (also emitted). The document need
+   * not be syncing, but the peer accepts only documents it syncs. If a session with the peer is running for the
+   * document, this one starts after it.
+   * @throws ReplicaError `DOCS_REPLICA_NOT_FOUND` if the store does not hold the document; SyncError `DOCS_SYNC_CLOSED`.
+   *   Session failures are not thrown: they are the event's `result`.
    */
   async syncWith(namespace: NamespaceId, peer: PeerAddress): Promise<SyncFinishedEvent> {
     this.#assertOpen();
@@ -175,37 +249,59 @@ export class SyncEngine {
     const state = this.#syncing.get(bytesToHex(namespace));
     const replica = state?.replica ?? (await this.#docs.open(namespace));
     try {
-      return await this.#dialSync(namespace, replica, peer, 'manual');
+      let claim: SyncClaim | undefined;
+      while ((claim = this.#states.tryConnect(namespace, peer.id, 'manual')) === undefined) {
+        await this.#states.whenIdle(namespace, peer.id);
+      }
+      return await this.#dialSync(claim, replica, this.#addressBook.get(bytesToHex(peer.id)) ?? peer);
     } finally {
       if (state === undefined) this.#docs.close(namespace);
     }
   }
 
-  /** A `doc…` ticket for a document: its read or write capability and this node's addresses. Starts syncing it. */
+  /**
+   * A `doc…` ticket for a document: its read or write capability and this node's id and addresses. Starts
+   * syncing the document so that the ticket's holders can reach it.
+   * @throws ReplicaError `DOCS_REPLICA_READ_ONLY` when asked for write while holding only a read capability;
+   *   `DOCS_REPLICA_NOT_FOUND` if the store does not hold the document.
+   */
   async share(namespace: NamespaceId, mode: 'read' | 'write'): Promise<string> {
-    const capability = mode === 'write' ? await this.#docs.exportCapability(namespace) : readCapability(namespace);
-    if (mode === 'write' && capability.kind !== 'write') {
-      throw new SyncError(SYNC_ERROR_CODES.NOT_SYNCING, 'this node holds only a read capability for the document');
+    if (mode !== 'read' && mode !== 'write') throw new TypeError(`mode must be 'read' or 'write', got ${String(mode)}`);
+    const held = await this.#docs.exportCapability(namespace);
+    if (mode === 'write' && held.kind !== 'write') {
+      throw new ReplicaError(REPLICA_ERROR_CODES.READ_ONLY, 'this node holds only a read capability for the document');
     }
     await this.startSync(namespace);
+    const capability = mode === 'write' ? held : readCapability(namespace);
     return encodeDocTicket({ capability, nodes: [{ id: this.localPeer, addresses: this.addresses }] });
   }
 
-  /** Imports a ticket's capability and starts syncing with its peers; returns the document's replica. */
+  /**
+   * Imports a ticket in one call: its capability (a read capability never downgrades a write one held) and its
+   * peers, then starts syncing with them. Returns the document's replica, held by the engine until `leave`.
+   * @throws SyncError `DOCS_SYNC_INVALID_TICKET`, `DOCS_SYNC_CLOSED`.
+   */
   async importTicket(ticket: string): Promise<Replica> {
+    this.#assertOpen();
     const { capability, nodes } = decodeDocTicket(ticket);
     const namespace = capabilityNamespace(capability);
     await this.#docs.importNamespace(capability);
     await this.startSync(namespace, nodes);
-    return this.#syncing.get(bytesToHex(namespace))!.replica;
+    return (await this.#openDoc(namespace)).replica;
   }
 
-  /** Stops listening, leaves every document and closes every link. The docs and store stay open. */
+  /**
+   * Stops listening, leaves every document, closes every link and aborts running sessions
+   * (`DOCS_SYNC_CLOSED`). The docs and the store stay open: they belong to the caller.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all(this.#listeners.splice(0).map((listener) => listener.close()));
     await Promise.all([...this.#syncing.values()].map((state) => this.leave(state.namespace)));
+    const closed = new SyncError(SYNC_ERROR_CODES.CLOSED, 'the sync engine was closed');
+    for (const stream of this.#sessions) stream.abort(closed);
+    this.#sessions.clear();
   }
 
   // ---- documents ------------------------------------------------------------------------------------------
@@ -216,9 +312,10 @@ export class SyncEngine {
     if (existing !== undefined) return existing;
     const replica = await this.#docs.open(namespace);
     const raced = this.#syncing.get(key);
-    if (raced !== undefined) {
+    if (raced !== undefined || this.#closed) {
       this.#docs.close(namespace);
-      return raced;
+      if (raced !== undefined) return raced;
+      this.#assertOpen();
     }
     const state: DocState = {
       namespace: replica.namespace,
@@ -234,14 +331,18 @@ export class SyncEngine {
     return state;
   }
 
+  #isSyncing(state: DocState): boolean {
+    return !this.#closed && this.#syncing.get(bytesToHex(state.namespace)) === state;
+  }
+
   async #onReplicaEvent(state: DocState, event: ReplicaEvent): Promise<void> {
     if (event.type === 'local-insert') {
       this.#emit({ type: 'insert-local', namespace: state.namespace, entry: event.entry });
       this.#broadcast(state, { type: 'put', entry: event.entry });
       return;
     }
-    const hash = event.entry.entry.record.hash;
-    const has = await this.#docs.store.blobs.has(hash);
+    const { record } = event.entry.entry;
+    const has = record.len === 0n || (await this.#docs.store.blobs.has(record.hash));
     this.#emit({
       type: 'insert-remote',
       namespace: state.namespace,
@@ -249,81 +350,94 @@ export class SyncEngine {
       entry: event.entry,
       contentStatus: has ? 'complete' : 'missing',
     });
-    if (!has && event.shouldDownload && event.entry.entry.record.len > 0n) {
-      this.#want(state, hash, event.contentStatus === 'complete' ? event.from : undefined);
-    }
+    if (!has && event.shouldDownload) this.#want(state, record.hash, record.len, event.contentStatus === 'complete' ? event.from : undefined);
   }
 
   // ---- sync sessions --------------------------------------------------------------------------------------
 
   async #acceptSync(stream: ByteStream): Promise<void> {
     const started = now();
+    const peer = stream.remotePeer;
     let namespace: Uint8Array | undefined;
+    let claim: SyncClaim | undefined;
+    this.#sessions.add(stream);
     try {
       const result = await syncAsAcceptor(
         stream,
-        (ns, peer) => {
+        (ns, from) => {
           namespace = ns;
           const state = this.#syncing.get(bytesToHex(ns));
-          if (state === undefined) return { reject: 'not-found' };
-          const refusal = this.#states.accept(ns, peer);
-          return refusal === undefined ? { replica: state.replica } : { reject: refusal };
+          if (state === undefined || this.#closed) return { reject: 'not-found' };
+          const decision = this.#states.accept(ns, from);
+          if ('reject' in decision) return decision;
+          claim = decision.claim;
+          return { replica: state.replica };
         },
-        { ...this.#session, onProgress: (progress) => this.#progress(namespace, stream.remotePeer, progress) },
+        { ...this.#session, onProgress: (progress) => this.#progress(namespace, peer, progress) },
       );
-      this.#finished(result.namespace, stream.remotePeer, { kind: 'accept' }, started, { ok: true, stats: result.stats });
-      await this.#afterSync(result.namespace, stream.remotePeer, result.outcome.headsReceived, result.stats);
+      this.#finished(claim, result.namespace, peer, { kind: 'accept' }, started, { ok: true, stats: result.stats });
+      await this.#afterSync(result.namespace, peer, result.outcome.headsReceived, result.stats);
     } catch (error) {
-      if (namespace === undefined || (error instanceof SyncError && error.code === SYNC_ERROR_CODES.REJECTED)) return;
-      this.#finished(namespace, stream.remotePeer, { kind: 'accept' }, started, { ok: false, error });
+      // A refusal is not a session; neither is a stream that never named a document.
+      if (namespace === undefined || claim === undefined) return;
+      this.#finished(claim, namespace, peer, { kind: 'accept' }, started, { ok: false, error });
+    } finally {
+      this.#sessions.delete(stream);
     }
   }
 
-  async #dialSync(namespace: NamespaceId, replica: Replica, peer: PeerAddress, reason: SyncReason): Promise<SyncFinishedEvent> {
+  /** Dials a sync for a claimed pair, reports it, and gives the claim back. */
+  async #dialSync(claim: SyncClaim, replica: Replica, peer: PeerAddress): Promise<SyncFinishedEvent> {
     const started = now();
-    const origin: SyncOrigin = { kind: 'connect', reason };
+    const { namespace, origin } = claim;
+    let stream: ByteStream | undefined;
     try {
-      const stream = await this.#dial(peer, SYNC_PROTOCOL);
+      stream = await this.#dial(peer, SYNC_PROTOCOL);
+      this.#sessions.add(stream);
+      if (this.#closed) stream.abort(new SyncError(SYNC_ERROR_CODES.CLOSED, 'the sync engine was closed'));
       const result = await syncAsDialer(stream, replica, {
         ...this.#session,
         onProgress: (progress) => this.#progress(namespace, peer.id, progress),
       });
-      const event = this.#finished(namespace, peer.id, origin, started, { ok: true, stats: result.stats });
+      const event = this.#finished(claim, namespace, peer.id, origin, started, { ok: true, stats: result.stats });
       await this.#afterSync(namespace, peer.id, result.outcome.headsReceived, result.stats);
       return event;
     } catch (error) {
-      return this.#finished(namespace, peer.id, origin, started, { ok: false, error });
+      return this.#finished(claim, namespace, peer.id, origin, started, { ok: false, error });
+    } finally {
+      if (stream !== undefined) this.#sessions.delete(stream);
     }
   }
 
-  /** Dials a sync with a neighbour unless one is running for the pair; runs again if a resync was asked meanwhile. */
-  async #syncWithNeighbor(state: DocState, peer: PeerAddress, reason: SyncReason): Promise<void> {
-    let current = reason;
-    while (this.#syncing.get(bytesToHex(state.namespace)) === state && this.#states.tryConnect(state.namespace, peer.id, current)) {
-      await this.#dialSync(state.namespace, state.replica, peer, current);
-      const again = this.#states.finish(state.namespace, peer.id, { kind: 'connect', reason: current });
-      if (!again) return;
-      current = 'resync';
-    }
+  /** Dials a sync with a neighbour unless one runs for the pair (then a resync may be remembered). */
+  async #syncWithNeighbor(state: DocState, peerKey: string, reason: SyncReason): Promise<void> {
+    const peer = this.#addressBook.get(peerKey);
+    if (peer === undefined || !this.#isSyncing(state)) return;
+    const claim = this.#states.tryConnect(state.namespace, peer.id, reason);
+    if (claim !== undefined) await this.#dialSync(claim, state.replica, peer);
   }
 
   async #afterSync(namespace: Uint8Array, peer: Uint8Array, heads: AuthorHeads, stats: SyncStats): Promise<void> {
-    const state = this.#syncing.get(bytesToHex(namespace));
     await this.#docs.store.registerUsefulPeer(namespace, peer).catch(() => undefined);
+    const state = this.#syncing.get(bytesToHex(namespace));
     if (state === undefined || stats.entriesReceived === 0) return;
     this.#broadcast(state, { type: 'sync-report', namespace, heads: heads.encode(NEWS_HEADS_LIMIT) }, peer);
   }
 
+  /** Gives the claim back (so the pair is idle when the event is seen), emits the event, and resyncs if asked. */
   #finished(
+    claim: SyncClaim | undefined,
     namespace: Uint8Array,
     peer: Uint8Array,
     origin: SyncOrigin,
     started: number,
     result: SyncFinishedEvent['result'],
   ): SyncFinishedEvent {
-    if (origin.kind === 'accept') this.#states.finish(namespace, peer, origin);
+    const resync = claim !== undefined && this.#states.finish(claim);
     const event: SyncFinishedEvent = { type: 'sync-finished', namespace, peer, origin, started, finished: now(), result };
     this.#emit(event);
+    const state = this.#syncing.get(bytesToHex(namespace));
+    if (resync && state !== undefined) void this.#syncWithNeighbor(state, bytesToHex(peer), 'resync');
     return event;
   }
 
@@ -333,65 +447,125 @@ export class SyncEngine {
 
   // ---- live links -----------------------------------------------------------------------------------------
 
-  /** Keeps a live link with a peer while the document syncs: dial, reconcile, read, and redial with backoff. */
-  #keepLinked(state: DocState, peer: PeerAddress): void {
-    const key = bytesToHex(peer.id);
-    if (state.dialers.has(key)) return;
-    state.dialers.add(key);
+  /**
+   * Keeps a live link with a peer while the document syncs and the peer is wanted: dials when no link is up,
+   * reconciles when the dialed link comes up, waits while a link (dialed or accepted) is up, redials with backoff.
+   */
+  #keepLinked(state: DocState, peerKey: string): void {
+    if (state.dialers.has(peerKey)) return;
+    state.dialers.add(peerKey);
+    const wanted = () => this.#isSyncing(state) && state.peers.has(peerKey);
     void (async () => {
       let delay = this.#reconnectDelay;
       let reason: SyncReason = 'direct-join';
-      while (!this.#closed && this.#syncing.get(bytesToHex(state.namespace)) === state && state.peers.has(key)) {
-        try {
-          const stream = await this.#dial(peer, LIVE_PROTOCOL);
-          const link = await NeighborLink.dial(stream, { namespace: state.namespace, addresses: this.addresses }, this.#linkHandlers(state, peer.id));
-          delay = this.#reconnectDelay;
-          await this.#runLink(state, link, () => void this.#syncWithNeighbor(state, peer, reason));
+      while (wanted()) {
+        const existing = state.links.get(peerKey);
+        if (existing !== undefined) {
+          await existing.ended;
           reason = 'reconnect';
-        } catch {
-          // Unreachable or refused: try again after the backoff.
+          delay = this.#reconnectDelay;
+          await sleep(delay);
+          continue;
         }
+        let ran = false;
+        try {
+          const stream = await this.#dial(this.#addressBook.get(peerKey) ?? state.peers.get(peerKey)!, LIVE_PROTOCOL);
+          const link = await NeighborLink.dial(
+            stream,
+            { namespace: state.namespace, addresses: this.addresses },
+            this.#linkHandlers(state, stream.remotePeer),
+            { idleTimeout: this.#idleTimeout },
+          );
+          this.#learn({ id: link.peer, addresses: link.remoteAddresses });
+          const syncReason = reason;
+          ran = await this.#runLink(state, link, () => void this.#syncWithNeighbor(state, peerKey, syncReason));
+          if (!ran) continue; // another link with the peer is up (or the document was left): wait for it
+        } catch {
+          // Unreachable, or the peer refused the link: try again after the backoff.
+        }
+        if (ran) {
+          reason = 'reconnect';
+          delay = this.#reconnectDelay;
+        }
+        if (!wanted()) break;
         await sleep(delay);
-        delay = Math.min(delay * 2, 30_000);
+        if (!ran) delay = Math.min(delay * 2, MAX_RECONNECT_DELAY);
       }
-      state.dialers.delete(key);
+      state.dialers.delete(peerKey);
     })();
   }
 
   async #acceptLink(stream: ByteStream): Promise<void> {
-    const hello = await NeighborLink.readHello(stream);
-    const state = this.#syncing.get(bytesToHex(hello.namespace));
-    if (state === undefined) {
-      stream.abort(new SyncError(SYNC_ERROR_CODES.NOT_SYNCING, 'this node does not sync that document'));
-      return;
-    }
-    if (hello.addresses.length > 0) this.#learn({ id: stream.remotePeer, addresses: hello.addresses });
-    const link = new NeighborLink(stream, state.namespace, this.#linkHandlers(state, stream.remotePeer));
-    await this.#runLink(state, link, () => undefined).catch(() => undefined);
+    let state: DocState | undefined;
+    const link = await NeighborLink.accept(
+      stream,
+      (hello) => {
+        state = this.#syncing.get(bytesToHex(hello.namespace));
+        if (state === undefined || this.#closed) {
+          throw new SyncError(SYNC_ERROR_CODES.NOT_SYNCING, 'this node does not sync that document');
+        }
+        this.#learn({ id: stream.remotePeer, addresses: hello.addresses });
+        return { handlers: this.#linkHandlers(state, stream.remotePeer), addresses: this.addresses };
+      },
+      { idleTimeout: this.#idleTimeout },
+    );
+    await this.#runLink(state!, link, () => undefined);
   }
 
-  async #runLink(state: DocState, link: NeighborLink, onUp: () => void): Promise<void> {
+  /**
+   * Runs a link until it ends. At most one link per (document, peer): of two, the one dialed by the node with the
+   * greater id stays (both nodes decide the same way); a newer link from the same dialer replaces the older one.
+   * Returns false at once if the link was refused.
+   */
+  async #runLink(state: DocState, link: NeighborLink, onUp: () => void): Promise<boolean> {
     const key = bytesToHex(link.peer);
-    state.links.get(key)?.abort();
-    state.links.set(key, link);
-    this.#emit({ type: 'neighbor-up', namespace: state.namespace, peer: link.peer });
+    if (!this.#isSyncing(state)) {
+      link.abort(new SyncError(SYNC_ERROR_CODES.NOT_SYNCING, 'this node left the document'));
+      return false;
+    }
+    const existing = state.links.get(key);
+    if (existing !== undefined) {
+      if (!this.#prefers(link, existing.link)) {
+        link.abort(new SyncError(SYNC_ERROR_CODES.CONNECTION_CLOSED, 'a live link with this peer is up already'));
+        return false;
+      }
+      existing.link.abort(new SyncError(SYNC_ERROR_CODES.CONNECTION_CLOSED, 'replaced by a newer live link'));
+    }
+    let release!: () => void;
+    const slot: LinkSlot = { link, ended: new Promise<void>((resolve) => (release = resolve)) };
+    state.links.set(key, slot);
+    if (existing === undefined) this.#emit({ type: 'neighbor-up', namespace: state.namespace, peer: link.peer });
     onUp();
-    for (const wanted of state.wanted.values()) if (wanted.providers.has(key)) void this.#fetch(state, wanted.hash);
+    for (const wanted of state.wanted.values()) if (!wanted.declined.has(key)) void this.#fetch(state, wanted);
     try {
       await link.run();
+    } catch {
+      // The link failed or was replaced; the dial loop (if any) decides what comes next.
     } finally {
-      if (state.links.get(key) === link) state.links.delete(key);
-      this.#emit({ type: 'neighbor-down', namespace: state.namespace, peer: link.peer });
+      const current = state.links.get(key);
+      if (current === slot) state.links.delete(key);
+      release();
+      if (current === slot) this.#emit({ type: 'neighbor-down', namespace: state.namespace, peer: link.peer });
     }
+    return true;
   }
 
-  #linkHandlers(state: DocState, peer: Uint8Array) {
+  /** Whether `candidate` should replace `current`, a link with the same peer. */
+  #prefers(candidate: NeighborLink, current: NeighborLink): boolean {
+    const dialer = (link: NeighborLink) => (link.dialed ? this.localPeer : link.peer);
+    const order = compareBytes(dialer(candidate), dialer(current));
+    return order >= 0;
+  }
+
+  #linkHandlers(state: DocState, peer: Uint8Array): LinkHandlers {
     return { blobs: this.#docs.store.blobs, onOp: (op: LiveOp) => this.#onOp(state, peer, op) };
   }
 
   async #onOp(state: DocState, peer: Uint8Array, op: LiveOp): Promise<void> {
+    if (!this.#isSyncing(state)) return;
     if (op.type === 'put') {
       try {
+        // The neighbour pushed it: it holds the content if anyone does (the reference's direct-gossip rule).
         await state.replica.insertRemote(op.entry, peer, 'complete');
       } catch (error) {
         const code = (error as { code?: string }).code;
@@ -402,20 +576,25 @@ export class SyncEngine {
     } else if (op.type === 'content-ready') {
       const wanted = state.wanted.get(bytesToHex(op.hash));
       if (wanted === undefined) return;
-      wanted.providers.add(bytesToHex(peer));
-      void this.#fetch(state, op.hash);
+      const key = bytesToHex(peer);
+      wanted.providers.add(key);
+      wanted.declined.delete(key);
+      void this.#fetch(state, wanted);
     } else if (equalBytes(op.namespace, state.namespace)) {
-      const theirs = AuthorHeads.decode(op.heads);
-      const ours = AuthorHeads.from(
-        (await this.#docs.store.latestPerAuthor(state.namespace)).map((latest) => [latest.author, latest.timestamp] as const),
-      );
-      const address = this.#addressBook.get(bytesToHex(peer));
-      if (theirs.hasNewsFor(ours) > 0 && address !== undefined) void this.#syncWithNeighbor(state, address, 'sync-report');
+      let theirs: AuthorHeads;
+      try {
+        theirs = AuthorHeads.decode(op.heads);
+      } catch (error) {
+        throw new SyncError(SYNC_ERROR_CODES.MALFORMED_MESSAGE, 'malformed author heads in a sync report', { cause: error });
+      }
+      const latest = await this.#docs.store.latestPerAuthor(state.namespace);
+      const ours = AuthorHeads.from(latest.map((head) => [head.author, head.timestamp] as const));
+      if (theirs.hasNewsFor(ours) > 0) void this.#syncWithNeighbor(state, bytesToHex(peer), 'sync-report');
     }
   }
 
   #broadcast(state: DocState, op: LiveOp, except?: Uint8Array): void {
-    for (const link of state.links.values()) {
+    for (const { link } of state.links.values()) {
       if (except !== undefined && equalBytes(link.peer, except)) continue;
       link.sendOp(op).catch(() => undefined);
     }
@@ -423,62 +602,82 @@ export class SyncEngine {
 
   // ---- content --------------------------------------------------------------------------------------------
 
-  #want(state: DocState, hash: Uint8Array, provider: Uint8Array | undefined): void {
+  #want(state: DocState, hash: Uint8Array, length: bigint, provider: Uint8Array | undefined): void {
     const key = bytesToHex(hash);
     let wanted = state.wanted.get(key);
     if (wanted === undefined) {
-      wanted = { hash, providers: new Set(), fetching: false };
+      wanted = { hash, length, providers: new Set(), declined: new Set(), fetching: false, again: false };
       state.wanted.set(key, wanted);
+    } else if (length > wanted.length) {
+      wanted.length = length;
     }
-    if (provider !== undefined) wanted.providers.add(bytesToHex(provider));
-    void this.#fetch(state, hash);
+    if (provider !== undefined) {
+      wanted.providers.add(bytesToHex(provider));
+      wanted.declined.delete(bytesToHex(provider));
+    }
+    void this.#fetch(state, wanted);
   }
 
-  /** Fetches wanted content from the linked providers, one after the other, until one serves the right bytes. */
-  async #fetch(state: DocState, hash: Uint8Array): Promise<void> {
-    const key = bytesToHex(hash);
-    const wanted = state.wanted.get(key);
-    if (wanted === undefined || wanted.fetching) return;
+  /**
+   * Fetches wanted content from linked neighbours — those that said they have it first, then the others — until
+   * one serves bytes that hash right. A neighbour that does not have it, or serves wrong or too many bytes, is
+   * not asked again until it announces the content; one whose link fails stays a provider for its next link.
+   */
+  async #fetch(state: DocState, wanted: WantedContent): Promise<void> {
+    if (wanted.fetching) {
+      wanted.again = true;
+      return;
+    }
     wanted.fetching = true;
+    const key = bytesToHex(wanted.hash);
     try {
-      for (const provider of [...wanted.providers]) {
-        const link = state.links.get(provider);
-        if (link === undefined) continue;
-        try {
-          if ((await link.fetch(hash)) !== undefined) {
-            state.wanted.delete(key);
-            this.#emit({ type: 'content-ready', namespace: state.namespace, hash });
-            this.#broadcast(state, { type: 'content-ready', hash });
-            if (state.wanted.size === 0) this.#emit({ type: 'pending-content-ready', namespace: state.namespace });
-            return;
+      do {
+        wanted.again = false;
+        if (await this.#docs.store.blobs.has(wanted.hash)) return this.#contentReady(state, key, wanted);
+        const linked = [...state.links.keys()].filter((peer) => !wanted.declined.has(peer));
+        const order = [...linked.filter((peer) => wanted.providers.has(peer)), ...linked.filter((peer) => !wanted.providers.has(peer))];
+        for (const peer of order) {
+          const slot = state.links.get(peer);
+          if (slot === undefined || !this.#isSyncing(state)) continue;
+          try {
+            if ((await slot.link.fetch(wanted.hash, wanted.length)) !== undefined) return this.#contentReady(state, key, wanted);
+            wanted.declined.add(peer);
+          } catch (error) {
+            if (!isContentFault(error)) continue; // the link failed: ask again on its next link
+            wanted.declined.add(peer);
           }
-        } catch {
-          // Wrong bytes (never stored) or a lost link: try the next provider.
+          wanted.providers.delete(peer);
         }
-        wanted.providers.delete(provider);
-      }
+      } while (wanted.again && this.#isSyncing(state));
     } finally {
       wanted.fetching = false;
     }
   }
 
+  #contentReady(state: DocState, key: string, wanted: WantedContent): void {
+    if (state.wanted.get(key) !== wanted) return;
+    state.wanted.delete(key);
+    this.#emit({ type: 'content-ready', namespace: state.namespace, hash: wanted.hash });
+    this.#broadcast(state, { type: 'content-ready', hash: wanted.hash });
+    if (state.wanted.size === 0) this.#emit({ type: 'pending-content-ready', namespace: state.namespace });
+  }
+
   // ---- plumbing -------------------------------------------------------------------------------------------
 
+  /** Remembers a peer's addresses: those known first, then new ones. */
   #learn(peer: PeerAddress): void {
-    if (peer.addresses.length > 0) this.#addressBook.set(bytesToHex(peer.id), peer);
+    if (peer.id.length !== 32) throw new RangeError('a peer id has 32 bytes');
+    const key = bytesToHex(peer.id);
+    const known = this.#addressBook.get(key)?.addresses ?? [];
+    const addresses = [...new Set([...known, ...peer.addresses])];
+    if (addresses.length > 0) this.#addressBook.set(key, { id: peer.id.slice(), addresses });
   }
 
   async #dial(peer: PeerAddress, protocol: string): Promise<ByteStream> {
     let failure: unknown = new SyncError(SYNC_ERROR_CODES.CONNECTION_FAILED, 'the peer has no address this node can dial');
     for (const address of peer.addresses) {
-      let route;
       try {
-        route = this.#route(address);
-      } catch (error) {
-        failure = error;
-        continue;
-      }
-      try {
+        const route = this.#route(address);
         return await route.transport.dial(route.target, protocol, { expectedPeer: peer.id, idleTimeout: this.#idleTimeout });
       } catch (error) {
         failure = error;
@@ -498,7 +697,15 @@ export class SyncEngine {
   }
 
   #emit(event: LiveEvent): void {
-    for (const subscriber of this.#subscribers) subscriber(event);
+    for (const subscriber of this.#subscribers) {
+      try {
+        subscriber(event);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   }
 
   #assertOpen(): void {
@@ -506,13 +713,16 @@ export class SyncEngine {
   }
 }
 
+/** Whether a fetch failed because of what the neighbour served (not because the link failed). */
+function isContentFault(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  return code === STORE_ERROR_CODES.CONTENT_MISMATCH || code === SYNC_ERROR_CODES.CONTENT_UNAVAILABLE;
+}
+
 function now(): number {
   return performance.timeOrigin + performance.now();
 }
 
 function sleep(milliseconds: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, milliseconds);
-    (timer as { unref?: () => void }).unref?.();
-  });
+  return new Promise((resolve) => unrefTimer(setTimeout(resolve, milliseconds)));
 }

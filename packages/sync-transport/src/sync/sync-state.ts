@@ -1,91 +1,121 @@
 import { bytesToHex, compareBytes } from '@docs/crypto';
 import type { AbortReason } from '../codec.js';
 
-/** Why a sync with a peer was started (the reference's `SyncReason`, plus a manual request). */
+/** Why a sync with a peer was started (the reference's `SyncReason`, plus a reconnected link and a manual request). */
 export type SyncReason = 'direct-join' | 'new-neighbor' | 'sync-report' | 'resync' | 'reconnect' | 'manual';
 
-/** Which side of a session this node was. */
+/** Which side of a session this node was: it dialed (`connect`, with the reason) or it accepted. */
 export type SyncOrigin = { readonly kind: 'connect'; readonly reason: SyncReason } | { readonly kind: 'accept' };
 
+/**
+ * The right to run the one session of a (namespace, peer) pair, from {@link SyncStates.tryConnect} or
+ * {@link SyncStates.accept}; give it back with {@link SyncStates.finish}.
+ */
+export interface SyncClaim {
+  readonly namespace: Uint8Array;
+  readonly peer: Uint8Array;
+  readonly origin: SyncOrigin;
+}
+
 interface PairState {
-  running: SyncOrigin | undefined;
+  claim: SyncClaim | undefined;
   resyncRequested: boolean;
+  readonly idleWaiters: Array<() => void>;
 }
 
 /**
  * Who syncs with whom right now, per (namespace, peer): at most one session per pair, decided the reference's
- * way — an incoming request while idle is allowed; while we accept one already it is refused; while we dial the
- * same peer, the node with the greater id accepts and the other refuses (`AlreadySyncing`).
+ * way — an incoming request while idle is allowed; while this node accepts one already it is refused
+ * (`AlreadySyncing`); while this node dials the same peer, the node with the greater id accepts and the other
+ * refuses, so of two crossing dials exactly one runs.
  *
- * Unlike the reference (issue #111), every session end — success, error, or a remote `AlreadySyncing` abort —
- * returns the pair to idle, so no pair can stay "running" forever; a request that arrived while busy is
- * remembered and reported by {@link SyncStates.finish} so the caller can sync again.
+ * Unlike the reference (issue #111), the pair's state is tied to a claim that every session gives back when it
+ * ends — success, error, or a remote `AlreadySyncing` abort — so no pair can stay "running" forever. A claim
+ * replaced by the tie-break gives back nothing when its session ends, so it cannot release the session that
+ * replaced it. Sync requests that arrive while busy are remembered and reported by {@link finish}.
  */
 export class SyncStates {
   readonly #local: Uint8Array;
   readonly #pairs = new Map<string, PairState>();
 
+  /** @param localPeer - this node's id, for the tie-break */
   constructor(localPeer: Uint8Array) {
-    this.#local = localPeer;
-  }
-
-  /** Decides an incoming sync request: undefined to allow (the pair is then running as acceptor), else the reason. */
-  accept(namespace: Uint8Array, peer: Uint8Array): AbortReason | undefined {
-    const state = this.#state(namespace, peer);
-    if (state.running !== undefined) {
-      if (state.running.kind === 'accept') return 'already-syncing';
-      // Both dialed at once: the greater node id accepts, the other refuses; its own dial proceeds.
-      if (compareBytes(this.#local, peer) <= 0) return 'already-syncing';
-    }
-    state.running = { kind: 'accept' };
-    return undefined;
+    this.#local = localPeer.slice();
   }
 
   /**
-   * Claims the pair for an outgoing sync. False if a session is already running (then a `sync-report` asks for a
-   * resync when that session ends).
+   * Decides an incoming sync request: a claim for the acceptor's session if allowed, else the reason to abort
+   * with. Allowed while idle, and while dialing the same peer if this node's id is the greater one.
    */
-  tryConnect(namespace: Uint8Array, peer: Uint8Array, reason: SyncReason): boolean {
+  accept(namespace: Uint8Array, peer: Uint8Array): { readonly claim: SyncClaim } | { readonly reject: AbortReason } {
     const state = this.#state(namespace, peer);
-    if (state.running !== undefined) {
+    const running = state.claim?.origin;
+    if (running !== undefined) {
+      if (running.kind === 'accept') return { reject: 'already-syncing' };
+      // Both dialed at once: the greater node id accepts, the other refuses and its own dial proceeds.
+      if (compareBytes(this.#local, peer) <= 0) return { reject: 'already-syncing' };
+    }
+    const claim: SyncClaim = { namespace, peer, origin: { kind: 'accept' } };
+    state.claim = claim;
+    return { claim };
+  }
+
+  /**
+   * Claims the pair for an outgoing sync, or returns undefined if a session is running. Then a `sync-report` or
+   * `reconnect` request is remembered: {@link finish} of the running session reports it.
+   */
+  tryConnect(namespace: Uint8Array, peer: Uint8Array, reason: SyncReason): SyncClaim | undefined {
+    const state = this.#state(namespace, peer);
+    if (state.claim !== undefined) {
       if (reason === 'sync-report' || reason === 'reconnect') state.resyncRequested = true;
-      return false;
+      return undefined;
     }
-    state.running = { kind: 'connect', reason };
-    return true;
+    const claim: SyncClaim = { namespace, peer, origin: { kind: 'connect', reason } };
+    state.claim = claim;
+    return claim;
   }
 
-  /** Whether a session is running for the pair. */
+  /** Whether a session runs for the pair. */
   isRunning(namespace: Uint8Array, peer: Uint8Array): boolean {
-    return this.#pairs.get(pairKey(namespace, peer))?.running !== undefined;
+    return this.#pairs.get(pairKey(namespace, peer))?.claim !== undefined;
+  }
+
+  /** Resolves once no session runs for the pair (at once if none does). */
+  whenIdle(namespace: Uint8Array, peer: Uint8Array): Promise<void> {
+    const state = this.#pairs.get(pairKey(namespace, peer));
+    if (state?.claim === undefined) return Promise.resolve();
+    return new Promise((resolve) => state.idleWaiters.push(resolve));
   }
 
   /**
-   * Ends the pair's session, whatever its outcome. Returns true if a resync was requested meanwhile (the caller
-   * should dial again with reason `resync`).
+   * Gives a claim back when its session ends, whatever the outcome; the pair is idle again unless the claim was
+   * replaced meanwhile. Returns true if a resync was requested while it ran (the caller should sync again with
+   * reason `resync`).
    */
-  finish(namespace: Uint8Array, peer: Uint8Array, origin: SyncOrigin): boolean {
-    const key = pairKey(namespace, peer);
+  finish(claim: SyncClaim): boolean {
+    const key = pairKey(claim.namespace, claim.peer);
     const state = this.#pairs.get(key);
-    if (state === undefined || state.running === undefined) return false;
-    // A finished acceptor session must not release a dial that replaced it, and the other way round.
-    if (state.running.kind !== origin.kind) return false;
-    const resync = state.resyncRequested;
+    if (state === undefined || state.claim !== claim) return false;
     this.#pairs.delete(key);
-    return resync;
+    for (const wake of state.idleWaiters) wake();
+    return state.resyncRequested;
   }
 
-  /** Forgets every pair of a namespace (when the node leaves it). */
+  /** Forgets every pair of a namespace (when the node leaves it); waiters are released. */
   forget(namespace: Uint8Array): void {
     const prefix = bytesToHex(namespace);
-    for (const key of [...this.#pairs.keys()]) if (key.startsWith(prefix)) this.#pairs.delete(key);
+    for (const [key, state] of [...this.#pairs]) {
+      if (!key.startsWith(prefix)) continue;
+      this.#pairs.delete(key);
+      for (const wake of state.idleWaiters) wake();
+    }
   }
 
   #state(namespace: Uint8Array, peer: Uint8Array): PairState {
     const key = pairKey(namespace, peer);
     let state = this.#pairs.get(key);
     if (state === undefined) {
-      state = { running: undefined, resyncRequested: false };
+      state = { claim: undefined, resyncRequested: false, idleWaiters: [] };
       this.#pairs.set(key, state);
     }
     return state;
