@@ -137,7 +137,7 @@ export async function runCryptoBench(options: CryptoBenchOptions = {}): Promise<
     rate(() => nodeVerify(null, message, rawPublicKey, signature), runMilliseconds),
   );
 
-  // Many authors interleaved: 128 keys in rotation (more than the portable path's 64 tables).
+  // Many authors interleaved: 128 keys in rotation (more than the portable path's 32 tables).
   const signer = native ?? portableEd25519;
   const rotation = await Promise.all(
     Array.from({ length: 128 }, async (_, index) => {

@@ -22,11 +22,11 @@ interface DecodedKey {
 
 /** Decoded public keys (null: not a point), so that repeated keys skip the square root. */
 const decodedKeys = new BoundedCache<string, DecodedKey | null>(1024);
-/** Multiples tables of keys verified repeatedly (~130 KB each, hence a smaller bound). */
-const keyTables = new BoundedCache<string, PointTable>(64);
+/** Multiples tables of keys verified repeatedly (~200 KB each, hence a smaller bound: ≤ ~6 MB). */
+const keyTables = new BoundedCache<string, PointTable>(32);
 /**
  * Verifications without a table before one is built: 2 for a key's first table (a table costs about
- * two plain multiplications), 8 after its table was evicted, so that more than 64 keys in rotation
+ * two plain multiplications), 8 after its table was evicted, so that more than 32 keys in rotation
  * cost at most ~10% more than never building tables.
  */
 const FIRST_TABLE_AFTER = 2;
