@@ -18,7 +18,7 @@ import {
   PROBE_SIGNATURE,
 } from './ed25519-probe.js';
 import { passesStrictChecks } from './ed25519-strict.js';
-import type { Ed25519 } from './ed25519.js';
+import type { Ed25519, SignatureCheck } from './ed25519.js';
 
 /** How many imported keys of each kind stay cached. */
 const KEY_CACHE_CAPACITY = 4096;
@@ -72,6 +72,20 @@ class NodeEd25519Core {
     return toPlainBytes(nodeSign(null, message, this.privateKey(seed)));
   }
 
+  /** The same answer as {@link verify}, computed on libuv's thread pool. */
+  verifyInPool(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+    if (!passesStrictChecks(publicKey, signature)) return Promise.resolve(false);
+    const key = this.publicKey(publicKey);
+    if (key === null) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      try {
+        nodeVerify(null, message, key, signature, (error, valid) => resolve(error === null && valid));
+      } catch {
+        resolve(false);
+      }
+    });
+  }
+
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
     if (!passesStrictChecks(publicKey, signature)) return false;
     const key = this.publicKey(publicKey);
@@ -120,6 +134,10 @@ export function createNodeEd25519(): Ed25519 | undefined {
     async verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
       assertVerifyArguments(publicKey, message, signature);
       return core.verify(publicKey, message, signature);
+    },
+    async verifyMany(checks: readonly SignatureCheck[]): Promise<boolean[]> {
+      for (const check of checks) assertVerifyArguments(check.publicKey, check.message, check.signature);
+      return Promise.all(checks.map((check) => core.verifyInPool(check.publicKey, check.message, check.signature)));
     },
   } as const);
 }

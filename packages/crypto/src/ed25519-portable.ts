@@ -5,7 +5,7 @@ import { bytesToHex } from './bytes.js';
 import { assertBytes, assertSeed, assertVerifyArguments } from './ed25519-arguments.js';
 import { PointTable } from './ed25519-point-table.js';
 import { passesStrictChecks } from './ed25519-strict.js';
-import type { Ed25519 } from './ed25519.js';
+import type { Ed25519, SignatureCheck } from './ed25519.js';
 
 // noble's synchronous API needs a SHA-512; this is the one @noble/hashes provides.
 hashes.sha512 = sha512;
@@ -105,5 +105,9 @@ export const portableEd25519: Ed25519 = Object.freeze({
   async verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
     assertVerifyArguments(publicKey, message, signature);
     return verifyStrict(publicKey, message, signature);
+  },
+  async verifyMany(checks: readonly SignatureCheck[]): Promise<boolean[]> {
+    for (const check of checks) assertVerifyArguments(check.publicKey, check.message, check.signature);
+    return checks.map((check) => verifyStrict(check.publicKey, check.message, check.signature));
   },
 } as const);

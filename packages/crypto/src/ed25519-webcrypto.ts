@@ -12,7 +12,7 @@ import {
   PROBE_SIGNATURE,
 } from './ed25519-probe.js';
 import { passesStrictChecks } from './ed25519-strict.js';
-import type { Ed25519 } from './ed25519.js';
+import type { Ed25519, SignatureCheck } from './ed25519.js';
 
 /** How many imported keys of each kind stay cached. */
 const KEY_CACHE_CAPACITY = 4096;
@@ -55,6 +55,18 @@ function webCryptoEd25519(subtle: SubtleCrypto): Ed25519 {
     return key;
   }
 
+  async function verify(publicKeyBytes: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+    assertVerifyArguments(publicKeyBytes, message, signature);
+    if (!passesStrictChecks(publicKeyBytes, signature)) return false;
+    const key = await publicKey(publicKeyBytes);
+    if (key === null) return false;
+    try {
+      return await subtle.verify(ED25519_ALGORITHM, key, toBufferSource(signature), toBufferSource(message));
+    } catch {
+      return false;
+    }
+  }
+
   return Object.freeze({
     name: 'native',
     publicKey(seed: Uint8Array): Uint8Array {
@@ -66,16 +78,9 @@ function webCryptoEd25519(subtle: SubtleCrypto): Ed25519 {
       const key = await privateKey(seed);
       return new Uint8Array(await subtle.sign(ED25519_ALGORITHM, key, toBufferSource(message)));
     },
-    async verify(publicKeyBytes: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
-      assertVerifyArguments(publicKeyBytes, message, signature);
-      if (!passesStrictChecks(publicKeyBytes, signature)) return false;
-      const key = await publicKey(publicKeyBytes);
-      if (key === null) return false;
-      try {
-        return await subtle.verify(ED25519_ALGORITHM, key, toBufferSource(signature), toBufferSource(message));
-      } catch {
-        return false;
-      }
+    verify,
+    verifyMany(checks: readonly SignatureCheck[]): Promise<boolean[]> {
+      return Promise.all(checks.map((check) => verify(check.publicKey, check.message, check.signature)));
     },
   } as const);
 }

@@ -18,6 +18,18 @@ export interface Ed25519 {
    * (wrong lengths, invalid or small-order points, non-canonical encodings, S ≥ L) answers false.
    */
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
+  /**
+   * {@link Ed25519.verify} for many signatures at once, answers in the same order. The node:crypto backend spreads
+   * them over libuv's thread pool (all cores); the others verify them one after the other.
+   */
+  verifyMany(checks: readonly SignatureCheck[]): Promise<boolean[]>;
+}
+
+/** One signature to verify with {@link Ed25519.verifyMany}. */
+export interface SignatureCheck {
+  readonly publicKey: Uint8Array;
+  readonly message: Uint8Array;
+  readonly signature: Uint8Array;
 }
 
 /**

@@ -122,6 +122,11 @@ describe.each(backends)('%s backend', (_name, backend) => {
     expect(await mismatches(backend, cases)).toEqual([]);
   });
 
+  it.each(suites)('verifyMany answers the %s like verify, in order', async (_suite, cases) => {
+    const verdicts = await backend.verifyMany(cases);
+    expect(verdicts).toEqual(cases.map((testCase) => testCase.expected));
+  });
+
   it('returns plain Uint8Arrays', async () => {
     const seed = hex(rfc8032[0]!.priv);
     const publicKey = backend.publicKey(seed);

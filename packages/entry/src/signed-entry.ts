@@ -49,6 +49,26 @@ export async function verifySignedEntry(signed: SignedEntry, ed25519: Ed25519 = 
 }
 
 /**
+ * {@link verifySignedEntry} for many entries at once (answers in order): all signatures go to the backend's
+ * `verifyMany`, which in Node spreads them over every core.
+ */
+export async function verifySignedEntries(
+  entries: readonly SignedEntry[],
+  ed25519: Ed25519 = defaultEd25519(),
+): Promise<boolean[]> {
+  const checks = entries.flatMap((signed) => {
+    const message = encodeEntryForSigning(signed.entry);
+    const { id } = signed.entry;
+    return [
+      { publicKey: id.namespace, message, signature: signed.signature.namespaceSignature },
+      { publicKey: id.author, message, signature: signed.signature.authorSignature },
+    ];
+  });
+  const verdicts = await ed25519.verifyMany(checks);
+  return entries.map((_, index) => verdicts[2 * index]! && verdicts[2 * index + 1]!);
+}
+
+/**
  * Writes a SignedEntry in postcard: `authorSig (64) ‖ namespaceSig (64) ‖ varint(64 + K) ‖ id ‖ varint(len) ‖
  * hash (32) ‖ varint(timestamp)`.
  */

@@ -10,6 +10,7 @@ import {
   signEntry,
   signNewEntry,
   validateEntry,
+  verifySignedEntries,
   writeCapability,
   type SignedEntry,
 } from '@docs/entry';
@@ -65,6 +66,18 @@ describe('validateEntry', () => {
     expect(await validateEntry(inconsistent, options)).toBeUndefined();
     expect(await validateEntry(inconsistent, { ...options, checkEmpty: true })).toBe(VALIDATION_FAILURE.invalidEmptyEntry);
     expect(await validateEntry(await signedAt(now, EMPTY_HASH, 0), { ...options, checkEmpty: true })).toBeUndefined();
+  });
+});
+
+describe('verifySignedEntries', () => {
+  test('answers like verifySignedEntry for each entry, in order', async () => {
+    const good = await signedAt(now);
+    const flip = (signature: Uint8Array) => signature.map((byte, index) => (index === 3 ? byte ^ 1 : byte));
+    const badNamespace: SignedEntry = { ...good, signature: { ...good.signature, namespaceSignature: flip(good.signature.namespaceSignature) } };
+    const badAuthor: SignedEntry = { ...good, signature: { ...good.signature, authorSignature: flip(good.signature.authorSignature) } };
+    const entries = [good, badNamespace, good, badAuthor];
+    expect(await verifySignedEntries(entries)).toEqual([true, false, true, false]);
+    expect(await verifySignedEntries([])).toEqual([]);
   });
 });
 
