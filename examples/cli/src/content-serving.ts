@@ -8,7 +8,6 @@ import type { DocsStore } from '@docs/store';
 export class ContentServingMonitor {
   #active = 0;
   #lastActivity = 0;
-  readonly #listeners = new Set<() => void>();
 
   /** Content streams being read right now. */
   get active(): number {
@@ -18,12 +17,6 @@ export class ContentServingMonitor {
   /** `performance.now()` of the last start or end of a read. */
   get lastActivity(): number {
     return this.#lastActivity;
-  }
-
-  /** Calls `listener` whenever a read starts or ends; returns the function that stops it. */
-  onChange(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
   }
 
   /** A view of `store` whose `blobs.getStream` reports to this monitor; everything else is the store itself. */
@@ -49,7 +42,6 @@ export class ContentServingMonitor {
   #change(delta: number): void {
     this.#active += delta;
     this.#lastActivity = performance.now();
-    for (const listener of this.#listeners) listener();
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Output } from './command.js';
 import type { DataDirectory } from './data-dir.js';
-import { CLI_ERROR_CODES, CliError } from './errors.js';
+import { CLI_ERROR_CODES, CliError, reportError } from './errors.js';
 import { DocsNode } from './node.js';
 import { NodeConnection } from './rpc-client.js';
 import { startRpcServer } from './rpc-server.js';
@@ -27,6 +27,9 @@ export async function serve(dataDir: DataDirectory, options: ServeOptions, out: 
     throw new CliError(CLI_ERROR_CODES.ALREADY_SERVING, `a node (pid ${running.info.pid}) already serves ${dataDir.path}`);
   }
   const node = await DocsNode.open(dataDir, 'serve');
+  // A long-running node reports a stray failure of a background task (a link, a fetch) and goes on.
+  const reportStray = (error: unknown): void => void process.stderr.write(`docs serve: ${reportError(error).message}\n`);
+  process.on('unhandledRejection', reportStray);
   let stopRpc: (() => Promise<void>) | undefined;
   try {
     const { engine } = node;
@@ -57,6 +60,7 @@ export async function serve(dataDir: DataDirectory, options: ServeOptions, out: 
   } finally {
     await stopRpc?.();
     await node.close();
+    process.off('unhandledRejection', reportStray);
   }
 }
 

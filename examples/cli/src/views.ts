@@ -41,14 +41,12 @@ export function shortId(hex: string): string {
   return hex.slice(0, 10);
 }
 
-/** One line for an entry: key, author, size, hash and time. */
-export function entryLine(entry: EntryView): string {
+/** One line for an entry: key (padded to `keyWidth`), author, size, hash and time. */
+export function entryLine(entry: EntryView, keyWidth = 0): string {
   const time = new Date(Math.floor(entry.timestamp / 1000)).toISOString();
-  return `${displayKey(entry.key)}  @${shortId(entry.author)}  ${entry.len} B  ${shortId(entry.hash)}  ${time}`;
+  const size = `${entry.len} B`;
+  return `${displayKey(entry.key).padEnd(keyWidth)}  @${shortId(entry.author)}  ${size.padStart(9)}  ${shortId(entry.hash)}  ${time}`;
 }
-
-/** Sync counters as printed with `--json`. */
-export type StatsView = SyncStats;
 
 /** A live event as printed by `watch` and `serve` with `--json` (progress events are not shown). */
 export type EventView =
@@ -63,7 +61,7 @@ export type EventView =
       readonly peer: string;
       readonly origin: string;
       readonly ok: boolean;
-      readonly stats?: StatsView;
+      readonly stats?: SyncStats;
       readonly error?: string;
     };
 
@@ -117,7 +115,7 @@ export function eventLine(event: EventView): string {
 }
 
 /** Sync counters on one line. */
-export function statsLine(stats: StatsView): string {
+export function statsLine(stats: SyncStats): string {
   return (
     `received ${stats.entriesReceived}, sent ${stats.entriesSent}` +
     (stats.entriesInvalid > 0 ? `, ${stats.entriesInvalid} invalid` : '') +

@@ -76,7 +76,7 @@ export function start(dataDir: string, args: readonly string[]): LongRunning {
   return {
     child,
     lines,
-    waitFor<T>(test: (line: T) => boolean, timeoutMs = 30_000): Promise<T> {
+    waitFor<T>(test: (line: T) => boolean, timeoutMs = 120_000): Promise<T> {
       return new Promise((resolve, reject) => {
         const check = (): boolean => {
           const found = lines.find((line) => test(line as T));

@@ -29,6 +29,9 @@ let doc: string;
 let peer: string;
 let watch: LongRunning | undefined;
 
+/** Every step spawns `docs` processes (~1 s each on an idle machine); the limit only guards against a hang. */
+const TIMEOUT = 300_000;
+
 const keys = (listing: Listing) => listing.entries.map((entry) => entry.key).sort();
 
 beforeAll(async () => {
@@ -43,15 +46,15 @@ beforeAll(async () => {
   const listening = await serve.waitFor<{ type: string; nodeId: string; addresses: string[] }>((line) => line.type === 'listening');
   expect(listening.addresses[0]).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
   peer = `${listening.nodeId}@${listening.addresses[0]}`;
-});
+}, TIMEOUT);
 
 afterAll(async () => {
   await watch?.stop();
   await serve?.stop();
   await rm(root, { recursive: true, force: true });
-});
+}, TIMEOUT);
 
-describe('two data dirs, `serve` on one', () => {
+describe('two data dirs, `serve` on one', { timeout: TIMEOUT }, () => {
   test('doc share / doc join bring the document and its content', async () => {
     // While the node runs, commands on its data dir run inside it instead of failing on the store lock.
     await ok(alice, ['set', 'fruit/pear', 'green']);

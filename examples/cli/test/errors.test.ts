@@ -6,6 +6,9 @@ import { LevelStore } from '@docs/store-level';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { docs, json, type Run } from './cli-process.js';
 
+/** Every check spawns `docs` processes (~1 s each on an idle machine); the limit only guards against a hang. */
+const TIMEOUT = 300_000;
+
 let root: string;
 let dataDir: string;
 let doc: string;
@@ -14,7 +17,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'docs-cli-errors-'));
   dataDir = join(root, 'node');
   ({ doc } = await json<{ doc: string }>(dataDir, ['doc', 'new']));
-});
+}, TIMEOUT);
 
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -37,7 +40,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('bad input gets one clear line and a non-zero exit code', () => {
+describe('bad input gets one clear line and a non-zero exit code', { timeout: TIMEOUT }, () => {
   test.concurrent('bad ticket', async () => {
     expectFailure(await docs(dataDir, ['doc', 'join', 'docnotaticket']), 1, /^docs: error: bad ticket: /);
     expectFailure(await docs(dataDir, ['sync', doc, 'doc']), 1, /^docs: error: bad ticket: /);
@@ -72,7 +75,7 @@ describe('bad input gets one clear line and a non-zero exit code', () => {
   });
 });
 
-describe('a locked store', () => {
+describe('a locked store', { timeout: TIMEOUT }, () => {
   test('another process holding the store gives one line, not a stack trace', async () => {
     const lockedDir = join(root, 'locked');
     await mkdir(lockedDir);

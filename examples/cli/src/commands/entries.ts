@@ -83,7 +83,8 @@ export const ls = defineCommand<
     return { entries };
   },
   render(result, _args, out) {
-    for (const entry of result.entries) out.line(entryLine(entry));
+    const width = Math.min(40, Math.max(0, ...result.entries.map((entry) => displayKey(entry.key).length)));
+    for (const entry of result.entries) out.line(entryLine(entry, width));
   },
 });
 
