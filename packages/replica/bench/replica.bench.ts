@@ -21,9 +21,14 @@ export interface ReplicaBenchRow {
   readonly operation: string;
   /** Entries in the replica (or inserted, for insert rows). */
   readonly entries: number;
-  /** The median over the runs. */
-  readonly value: number;
   readonly unit: 'entries/s' | 'µs' | 'ms';
+  /** The median over the runs, by the wall clock. */
+  readonly value: number;
+  /**
+   * The same by this process's CPU time (`process.cpuUsage`): close to the wall-clock figure on an idle machine,
+   * and much less sensitive to other load on a shared one.
+   */
+  readonly cpuValue: number;
 }
 
 /** Options of {@link runReplicaBench}. */
@@ -39,6 +44,52 @@ export interface ReplicaBenchOptions {
 }
 
 const encoder = new TextEncoder();
+
+/** Wall-clock and CPU milliseconds of one measured step. */
+interface Timing {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+async function timed(step: () => Promise<void>): Promise<Timing> {
+  const cpuStart = process.cpuUsage();
+  const wallStart = performance.now();
+  await step();
+  const wall = performance.now() - wallStart;
+  const { user, system } = process.cpuUsage(cpuStart);
+  return { wall, cpu: (user + system) / 1000 };
+}
+
+/** A rate row: `count` entries per measured step. */
+function rateRow(operation: string, count: number, timings: readonly Timing[]): ReplicaBenchRow {
+  const rate = (milliseconds: number) => (count / milliseconds) * 1000;
+  return {
+    operation,
+    entries: count,
+    unit: 'entries/s',
+    value: rate(median(timings.map((t) => t.wall))),
+    cpuValue: rate(median(timings.map((t) => t.cpu))),
+  };
+}
+
+/** A latency row: each step ran `operations` operations; reported per operation in `unit`. */
+function latencyRow(
+  operation: string,
+  entries: number,
+  timings: readonly Timing[],
+  operations: number,
+  unit: 'µs' | 'ms',
+): ReplicaBenchRow {
+  const scale = unit === 'µs' ? 1000 : 1;
+  const per = (milliseconds: number) => (milliseconds * scale) / operations;
+  return {
+    operation,
+    entries,
+    unit,
+    value: per(median(timings.map((t) => t.wall))),
+    cpuValue: per(median(timings.map((t) => t.cpu))),
+  };
+}
 
 /**
  * Insert throughput of a memory replica (signed entries per second, against signing alone in the same run), range
@@ -56,55 +107,58 @@ async function insertRows(count: number, runs: number): Promise<ReplicaBenchRow[
   const author = Author.generate();
   const contents = Array.from({ length: count }, (_, index) => encoder.encode(`content ${index}`));
   const hashes = contents.map((content) => blake3(content));
-  const signTimes: number[] = [];
-  const insertTimes: number[] = [];
+  const signTimes: Timing[] = [];
+  const insertTimes: Timing[] = [];
   for (let run = 0; run < runs; run++) {
-    const namespace = NamespaceSecret.generate();
-    const capability = writeCapability(namespace);
-    let start = performance.now();
-    for (let index = 0; index < count; index++) {
-      await signNewEntry(capability, author, { key: encoder.encode(`sign/${index}`), hash: hashes[index]!, len: contents[index]!.length });
-    }
-    signTimes.push(performance.now() - start);
+    const capability = writeCapability(NamespaceSecret.generate());
+    signTimes.push(
+      await timed(async () => {
+        for (let index = 0; index < count; index++) {
+          const key = encoder.encode(`sign/${index}`);
+          await signNewEntry(capability, author, { key, hash: hashes[index]!, len: contents[index]!.length });
+        }
+      }),
+    );
     const replica = new Replica(new MemoryStore(), capability);
-    start = performance.now();
-    for (let index = 0; index < count; index++) {
-      await replica.insert(encoder.encode(`bench/${index}`), author, hashes[index]!, contents[index]!.length);
-    }
-    insertTimes.push(performance.now() - start);
+    insertTimes.push(
+      await timed(async () => {
+        for (let index = 0; index < count; index++) {
+          await replica.insert(encoder.encode(`bench/${index}`), author, hashes[index]!, contents[index]!.length);
+        }
+      }),
+    );
   }
   return [
-    { operation: 'sign only (the limit: 2 signatures per entry)', entries: count, value: perSecond(count, signTimes), unit: 'entries/s' },
-    { operation: 'Replica.insert (sign, validate, store)', entries: count, value: perSecond(count, insertTimes), unit: 'entries/s' },
+    rateRow('sign only (the limit: 2 signatures per entry)', count, signTimes),
+    rateRow('Replica.insert (sign, validate, store)', count, insertTimes),
   ];
 }
 
 async function largeReplicaRows(count: number, runs: number, samples: number): Promise<ReplicaBenchRow[]> {
   const namespace = NamespaceSecret.generate();
-  const authors = Array.from({ length: 4 }, () => Author.generate());
+  const namespaceId = namespace.id;
+  const authorIds = Array.from({ length: 4 }, () => Author.generate().id);
   const store = new MemoryStore();
   await store.importNamespace(writeCapability(namespace));
   // Fingerprints and queries read ids and records only, so the bulk entries carry placeholder signatures
   // (signing a million entries would take a minute and measure nothing more).
   const placeholder = { authorSignature: new Uint8Array(64), namespaceSignature: new Uint8Array(64) };
-  const authorIds = authors.map((author) => author.id);
-  const namespaceId = namespace.id;
   const stored: SignedEntry[] = [];
-  const buildStart = performance.now();
-  for (let index = 0; index < count; index++) {
-    const key = encoder.encode(`docs/${(index * 7919) % count}/${index}`);
-    const signed: SignedEntry = {
-      signature: placeholder,
-      entry: {
-        id: RecordIdentifier.of(namespaceId, authorIds[index % authorIds.length]!, key),
-        record: createRecord(blake3(key), 100, 1_700_000_000_000_000 + index),
-      },
-    };
-    stored.push(signed);
-    await store.put(signed);
-  }
-  const buildMilliseconds = performance.now() - buildStart;
-  const ranges = store.ranges(namespace.id);
+  const build = await timed(async () => {
+    for (let index = 0; index < count; index++) {
+      const key = encoder.encode(`docs/${(index * 7919) % count}/${index}`);
+      const signed: SignedEntry = {
+        signature: placeholder,
+        entry: {
+          id: RecordIdentifier.of(namespaceId, authorIds[index % authorIds.length]!, key),
+          record: createRecord(blake3(key), 100, 1_700_000_000_000_000 + index),
+        },
+      };
+      stored.push(signed);
+      await store.put(signed);
+    }
+  });
+  const ranges = store.ranges(namespaceId);
   const random = seededRandom(42);
   const pick = (): Uint8Array => stored[Math.floor(random() * count)]!.entry.id.bytes;
   const randomRanges: Range[] = Array.from({ length: samples }, () => ({ x: pick(), y: pick() }));
@@ -112,49 +166,49 @@ async function largeReplicaRows(count: number, runs: number, samples: number): P
   const whole: Range = { x: first, y: first };
 
   // The reference's way, once (it takes seconds at a million entries): iterate the range and XOR every fingerprint.
-  const scanStart = performance.now();
-  const accumulator = EMPTY_FINGERPRINT.slice();
-  for await (const signed of ranges.items(whole)) xorFingerprintInto(accumulator, entryFingerprint(signed.entry));
-  const scanMilliseconds = performance.now() - scanStart;
+  const scan = await timed(async () => {
+    const accumulator = EMPTY_FINGERPRINT.slice();
+    for await (const signed of ranges.items(whole)) xorFingerprintInto(accumulator, entryFingerprint(signed.entry));
+  });
 
-  const fingerprintTimes: number[] = [];
-  const exactTimes: number[] = [];
-  const prefixTimes: number[] = [];
+  const fingerprintTimes: Timing[] = [];
+  const exactTimes: Timing[] = [];
+  const prefixTimes: Timing[] = [];
   const replica = new Replica(store, writeCapability(namespace));
   for (let run = 0; run < runs; run++) {
-    let start = performance.now();
-    for (const range of randomRanges) await ranges.fingerprint(range);
-    await ranges.fingerprint(whole);
-    fingerprintTimes.push(((performance.now() - start) * 1000) / (randomRanges.length + 1));
-
-    start = performance.now();
-    for (let sample = 0; sample < samples; sample++) {
-      const { id } = stored[Math.floor(random() * count)]!.entry;
-      await replica.getExact(id.author, id.key);
-    }
-    exactTimes.push(((performance.now() - start) * 1000) / samples);
-
-    start = performance.now();
-    for (let sample = 0; sample < samples; sample++) {
-      const prefix = encoder.encode(`docs/${Math.floor(random() * count)}/`);
-      for await (const signed of replica.query({ keyPrefix: prefix, limit: 10 })) void signed;
-    }
-    prefixTimes.push(((performance.now() - start) * 1000) / samples);
+    fingerprintTimes.push(
+      await timed(async () => {
+        for (const range of randomRanges) await ranges.fingerprint(range);
+        await ranges.fingerprint(whole);
+      }),
+    );
+    exactTimes.push(
+      await timed(async () => {
+        for (let sample = 0; sample < samples; sample++) {
+          const { id } = stored[Math.floor(random() * count)]!.entry;
+          await replica.getExact(id.author, id.key);
+        }
+      }),
+    );
+    prefixTimes.push(
+      await timed(async () => {
+        for (let sample = 0; sample < samples; sample++) {
+          const prefix = encoder.encode(`docs/${Math.floor(random() * count)}/`);
+          for await (const signed of replica.query({ keyPrefix: prefix, limit: 10 })) void signed;
+        }
+      }),
+    );
   }
   return [
-    { operation: 'bulk load: build entry + store.put (placeholder signatures)', entries: count, value: perSecond(count, [buildMilliseconds]), unit: 'entries/s' },
-    { operation: 'range fingerprint (tree, random ranges)', entries: count, value: median(fingerprintTimes), unit: 'µs' },
-    { operation: 'range fingerprint (linear scan of the whole set, as the reference; 1 run)', entries: count, value: scanMilliseconds, unit: 'ms' },
-    { operation: 'Replica.getExact', entries: count, value: median(exactTimes), unit: 'µs' },
-    { operation: 'Replica.query (key prefix, limit 10)', entries: count, value: median(prefixTimes), unit: 'µs' },
+    rateRow('bulk load: build entry + store.put (placeholder signatures)', count, [build]),
+    latencyRow('range fingerprint (tree, random ranges and the whole set)', count, fingerprintTimes, samples + 1, 'µs'),
+    latencyRow('range fingerprint (linear scan of the whole set, as the reference; 1 run)', count, [scan], 1, 'ms'),
+    latencyRow('Replica.getExact', count, exactTimes, samples, 'µs'),
+    latencyRow('Replica.query (key prefix, limit 10)', count, prefixTimes, samples, 'µs'),
   ];
 }
 
-function perSecond(count: number, milliseconds: number[]): number {
-  return (count / median(milliseconds)) * 1000;
-}
-
-function median(values: number[]): number {
+function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
@@ -171,11 +225,15 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-function formatTable(rows: readonly ReplicaBenchRow[]): string {
-  const lines = ['| operation | entries | median |', '|---|---:|---:|'];
+/** The rows as a Markdown table. */
+export function formatReplicaBenchTable(rows: readonly ReplicaBenchRow[]): string {
+  const format = (value: number, unit: ReplicaBenchRow['unit']) =>
+    `${unit === 'entries/s' ? Math.round(value).toLocaleString('en-US') : value.toFixed(value < 10 ? 2 : 1)} ${unit}`;
+  const lines = ['| operation | entries | median (wall clock) | median (CPU time) |', '|---|---:|---:|---:|'];
   for (const row of rows) {
-    const value = row.unit === 'entries/s' ? Math.round(row.value).toLocaleString('en-US') : row.value.toFixed(row.value < 10 ? 2 : 1);
-    lines.push(`| ${row.operation} | ${row.entries.toLocaleString('en-US')} | ${value} ${row.unit} |`);
+    lines.push(
+      `| ${row.operation} | ${row.entries.toLocaleString('en-US')} | ${format(row.value, row.unit)} | ${format(row.cpuValue, row.unit)} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -183,6 +241,6 @@ function formatTable(rows: readonly ReplicaBenchRow[]): string {
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const jsonPath = process.argv[2];
   const rows = await runReplicaBench();
-  console.log(formatTable(rows));
+  console.log(formatReplicaBenchTable(rows));
   if (jsonPath !== undefined) writeFileSync(jsonPath, `${JSON.stringify(rows, null, 2)}\n`);
 }
