@@ -1,6 +1,6 @@
 import { equalBytes } from '@docs/crypto';
-import { HALF_SIPHASH_KEY_LENGTH, halfSipHash24 } from './half-siphash.js';
 import { STORE_ERROR_CODES, StoreError } from '@docs/store';
+import { HALF_SIPHASH_KEY_LENGTH, halfSipHash24 } from './half-siphash.js';
 import { aggregateKey, prefixBounds, recordKey } from './key-layout.js';
 import { successorKey, type KeyValueReader } from './key-value.js';
 import { storedFingerprint } from './stored-record.js';
@@ -15,7 +15,10 @@ export interface AggregateShape {
   readonly levels: number;
 }
 
-/** 64-way nodes, four levels: a range costs about 5 short walks up to 16M entries per namespace. */
+/**
+ * 64-way nodes, four levels (good to ~16M entries per namespace): a range costs in-memory node steps plus at most
+ * two database walks of about 64 records.
+ */
 export const DEFAULT_AGGREGATE_SHAPE: AggregateShape = { bitsPerLevel: 6, levels: 4 };
 
 /** Count and XOR of the entry fingerprints of a set of records (the XOR does not include the empty fingerprint). */

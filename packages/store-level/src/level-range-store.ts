@@ -1,10 +1,10 @@
-import { type NamespaceId } from '@docs/crypto';
+import type { NamespaceId } from '@docs/crypto';
 import { EMPTY_FINGERPRINT, RecordIdentifier, xorFingerprintInto, type SignedEntry } from '@docs/entry';
 import type { Range, RangeStore } from '@docs/rbsr';
 import { clampRange, type KeyInterval } from '@docs/store';
+import type { AggregateCache } from './aggregate-cache.js';
 import type { Aggregate, FingerprintAggregates } from './fingerprint-aggregates.js';
 import { prefixBounds, recordKey } from './key-layout.js';
-import type { AggregateCache } from './aggregate-cache.js';
 import type { LevelDatabase } from './level-database.js';
 import type { ReadWriteLock } from './read-write-lock.js';
 import { decodeStoredRecord } from './stored-record.js';

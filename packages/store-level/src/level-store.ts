@@ -1,3 +1,4 @@
+import { classicLevelAt } from '#classic-level';
 import { Author, concatBytes, equalBytes, type AuthorId, type NamespaceId } from '@docs/crypto';
 import {
   CAPABILITY_KIND,
@@ -49,6 +50,7 @@ import {
   tableKey,
   type KeyBounds,
 } from './key-layout.js';
+import type { BatchOperation } from './key-value.js';
 import { LevelBlobStore } from './level-blob-store.js';
 import { LevelDatabase, isAbstractLevel, type AnyAbstractLevel } from './level-database.js';
 import { toStoreError } from './level-errors.js';
@@ -58,8 +60,6 @@ import { SerialQueue } from './serial-queue.js';
 import { prepareFormat } from './store-format.js';
 import { decodeStoredRecord, encodeStoredRecord, storedFingerprint, storedHash } from './stored-record.js';
 import { WriteSet } from './write-set.js';
-import { classicLevelAt } from '#classic-level';
-import type { BatchOperation } from './key-value.js';
 
 /** Where a store lives: a directory for a classic-level (LevelDB) database, or an abstract-level database to use. */
 export type LevelStoreLocation = string | { readonly db: AnyAbstractLevel };
