@@ -174,6 +174,22 @@ describe('databases and processes', () => {
     await unsynced.close();
   });
 
+  test('a sublevel works beside other data of the same database', async () => {
+    const db = new MemoryLevel();
+    await db.put('other', 'data');
+    const sublevel = db.sublevel<Uint8Array, Uint8Array>('docs', VIEW);
+    const store = await LevelStore.open({ db: sublevel });
+    const namespace = fakeId(3);
+    await store.putMany(Array.from({ length: 100 }, (_, index) => unsignedEntry(namespace, fakeId(4), `k${String(index).padStart(3, '0')}`, 1)));
+    expect(await store.ranges(namespace).count(whole)).toBe(100);
+    expect((await store.checkIntegrity()).ok).toBe(true);
+    await store.close();
+    expect(await db.get('other')).toBe('data');
+    const reopened = await LevelStore.open({ db: db.sublevel<Uint8Array, Uint8Array>('docs', VIEW) });
+    expect(await reopened.ranges(namespace).count(whole)).toBe(100);
+    await reopened.close();
+  });
+
   test('a database closed underneath the store gives DOCS_STORE_CLOSED', async () => {
     const db = new MemoryLevel();
     const store = await LevelStore.open({ db });
