@@ -44,7 +44,7 @@ export class FingerprintTree<T> {
   private keys: Array<Uint8Array | undefined>;
   private root = NIL;
   private nextUnused = 1;
-  private readonly released: number[] = [];
+  private released: number[] = [];
   /** Bumped on every change, so iterators know to re-seek. */
   private version = 0;
   /** Out-parameters of the recursive insert and delete. */
@@ -82,6 +82,26 @@ export class FingerprintTree<T> {
     tree.reserve(sorted.length + 1);
     tree.root = tree.buildBalanced(sorted, 0, sorted.length);
     return tree;
+  }
+
+  /**
+   * An independent copy sharing the (immutable) items and keys, in O(n) array copies and without
+   * re-reading any fingerprint: cheap snapshots and fixtures.
+   */
+  clone(): FingerprintTree<T> {
+    const copy = new FingerprintTree<T>({ key: this.keyOf, fingerprint: this.fingerprintOf });
+    copy.left = this.left.slice();
+    copy.right = this.right.slice();
+    copy.count = this.count.slice();
+    copy.itemFingerprint = this.itemFingerprint.slice();
+    copy.itemFingerprintBytes = new Uint8Array(copy.itemFingerprint.buffer);
+    copy.aggregate = this.aggregate.slice();
+    copy.items = this.items.slice();
+    copy.keys = this.keys.slice();
+    copy.root = this.root;
+    copy.nextUnused = this.nextUnused;
+    copy.released = this.released.slice();
+    return copy;
   }
 
   /** The number of items. */
@@ -139,7 +159,7 @@ export class FingerprintTree<T> {
   clear(): void {
     this.root = NIL;
     this.nextUnused = 1;
-    this.released.length = 0;
+    this.released = [];
     this.items = [undefined];
     this.keys = [undefined];
     this.version++;

@@ -149,6 +149,24 @@ describe('FingerprintTree', () => {
     expect(() => FingerprintTree.fromSorted(testTraits, [entries[0]!, entries[0]!])).toThrow(RangeError);
   });
 
+  it('clone is independent of the original', () => {
+    const tree = new FingerprintTree<TestItem>(testTraits);
+    const entries = Array.from({ length: 300 }, (_, i) => ({ key: Uint8Array.from([i >> 8, i & 0xff]), value: i }));
+    for (const entry of entries) tree.set(entry);
+    for (let i = 0; i < 300; i += 3) tree.delete(entries[i]!.key);
+    const copy = tree.clone();
+    for (let i = 1; i < 300; i += 3) copy.delete(entries[i]!.key);
+    copy.set({ key: Uint8Array.from([9, 9]), value: 1 });
+    tree.set(entries[0]!);
+    const inTree = entries.filter((_, i) => i % 3 !== 0 || i === 0);
+    const inCopy = [...entries.filter((_, i) => i % 3 === 2), { key: Uint8Array.from([9, 9]), value: 1 }];
+    expect([...tree]).toEqual(inTree);
+    expect([...copy].map((entry) => entry.value)).toEqual(inCopy.map((entry) => entry.value));
+    expect(hex(treeXor(tree, 0, tree.size))).toBe(hex(xorAll(inTree)));
+    expect(hex(treeXor(copy, 0, copy.size))).toBe(hex(xorAll([...copy])));
+    expect(hex(treeXor(copy, 0, copy.size))).toBe(hex(xorAll(inCopy)));
+  });
+
   it('iterators continue after the last returned key when the tree changes underneath', () => {
     const tree = new FingerprintTree<TestItem>(testTraits);
     for (let i = 0; i < 100; i++) tree.set({ key: Uint8Array.from([i * 2]), value: 0 });
