@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import envPaths from 'env-paths';
 import { bytesToHex, hexToBytes } from '@docs/crypto';
@@ -47,7 +47,7 @@ export class DataDirectory {
     await mkdir(this.path, { recursive: true, mode: 0o700 });
   }
 
-  /** The node secret, created on first use. */
+  /** The node secret, created on first use (two processes starting at once agree on one). */
   async nodeSecret(): Promise<NodeSecret> {
     const path = join(this.path, 'node.secret');
     const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -56,7 +56,16 @@ export class DataDirectory {
     });
     if (text !== undefined) return NodeSecret.fromBytes(hexToBytes(text.trim()));
     const secret = NodeSecret.generate();
-    await this.writeAtomically(path, `${bytesToHex(secret.toBytes())}\n`);
+    const temporary = `${path}.${process.pid}.tmp`;
+    await writeFile(temporary, `${bytesToHex(secret.toBytes())}\n`, { mode: 0o600 });
+    try {
+      await link(temporary, path); // fails if another process created it first: then theirs is the one
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      return this.nodeSecret();
+    } finally {
+      await rm(temporary, { force: true });
+    }
     return secret;
   }
 

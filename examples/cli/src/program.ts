@@ -24,7 +24,6 @@ export function buildProgram(out: Output): Command {
     .addOption(new Option('--data <dir>', 'data directory').env('DOCS_DATA').default(defaultDataDirectory()))
     .option('--json', 'print results as JSON (events as JSON lines)', false)
     .option('-v, --verbose', 'print stack traces of errors', false)
-    .showHelpAfterError('(run with --help for usage)')
     // Usage errors throw (main turns them into exit code 2); subcommands inherit both settings.
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`docs: ${text}`) });

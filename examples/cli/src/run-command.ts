@@ -26,8 +26,12 @@ export class RemoteCommandError extends Error {
   }
 }
 
-/** How long to wait for a node that holds the store lock to publish its `rpc.json`. */
-const STARTING_NODE_GRACE_MS = 500;
+/**
+ * How long a command waits for a store held by another process: another one-off command finishing, or a node
+ * starting (it holds the lock before it publishes `rpc.json`). Then the command fails with `DOCS_STORE_LOCKED`.
+ */
+const LOCK_WAIT_MS = 3000;
+const LOCK_POLL_MS = 100;
 
 /**
  * Runs a command: in the node serving the data directory if one runs (over its RPC socket), else against the
@@ -51,8 +55,9 @@ export async function runCommand<Name extends CommandName>(
       definition.render(result, args, out);
     }
   };
+  const lockDeadline = performance.now() + LOCK_WAIT_MS;
   try {
-    for (let attempt = 0; ; attempt++) {
+    for (;;) {
       const connection = await NodeConnection.connect(dataDir);
       if (connection !== undefined) {
         printResult(await remote(connection, name, args, progress, printEvent));
@@ -65,9 +70,8 @@ export async function runCommand<Name extends CommandName>(
       try {
         node = await DocsNode.open(dataDir, 'direct');
       } catch (error) {
-        // A node may be starting: it holds the lock before it publishes rpc.json.
-        if (attempt === 0 && isDocsError(error) && error.code === STORE_ERROR_CODES.LOCKED) {
-          await delay(STARTING_NODE_GRACE_MS);
+        if (isDocsError(error) && error.code === STORE_ERROR_CODES.LOCKED && performance.now() < lockDeadline) {
+          await delay(LOCK_POLL_MS);
           continue;
         }
         throw error;

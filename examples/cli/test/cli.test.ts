@@ -56,6 +56,8 @@ afterAll(async () => {
 
 describe('two data dirs, `serve` on one', { timeout: TIMEOUT }, () => {
   test('doc share / doc join bring the document and its content', async () => {
+    // Started now, the watch is surely registered in the node by the time the next test syncs.
+    watch = start(alice, ['watch']);
     // While the node runs, commands on its data dir run inside it instead of failing on the store lock.
     await ok(alice, ['set', 'fruit/pear', 'green']);
     const share = await json<{ ticket: string; mode: string }>(alice, ['doc', 'share', 'write']);
@@ -69,7 +71,6 @@ describe('two data dirs, `serve` on one', { timeout: TIMEOUT }, () => {
   });
 
   test('a one-shot sync carries entries, imported files and content both ways; watch sees them live', async () => {
-    watch = start(alice, ['watch']);
     const files = join(root, 'files');
     await mkdir(join(files, 'photos', 'raw'), { recursive: true });
     const big = randomBytes(1_500_000);
@@ -82,11 +83,11 @@ describe('two data dirs, `serve` on one', { timeout: TIMEOUT }, () => {
     const synced = await json<SyncReport>(bob, ['sync', doc, peer]);
     expect(synced.stats.entriesSent).toBeGreaterThanOrEqual(3);
 
-    const event = await watch.waitFor<{ type: string; doc: string; entry?: EntryView }>(
+    const event = await watch!.waitFor<{ type: string; doc: string; entry?: EntryView }>(
       (line) => line.type === 'insert-remote' && line.entry?.key === 'photos/cat.txt\0',
     );
     expect(event.doc).toBe(doc);
-    await watch.waitFor<{ type: string; hash?: string }>((line) => line.type === 'content-ready' && line.hash === event.entry?.hash);
+    await watch!.waitFor<{ type: string; hash?: string }>((line) => line.type === 'content-ready' && line.hash === event.entry?.hash);
 
     // Bob's content reached Alice's node before his command ended.
     expect(await ok(alice, ['get', 'fruit/apple'])).toBe('green apple'); // the newest entry for the key
