@@ -28,8 +28,8 @@ export interface SyncReport {
  * (verified by hash) until all of it is here or `timeoutMs` passed. Progress goes to `io`. All peers
  * unreachable or refusing → the last peer's error.
  *
- * The document is synced by the node's engine, so a running node (`docs serve`) keeps the peer as a live
- * neighbour afterwards; a one-off command closes the engine when it ends.
+ * Content travels over a live link with the peer (the engine's `startSync`): on a running node (`docs serve`) that
+ * link stays and the peer remains a neighbour of the document; a one-off command closes it when it ends.
  */
 export async function syncOnce(
   node: DocsNode,
@@ -84,10 +84,12 @@ export async function syncOnce(
       }
       await Promise.all(checks);
       const missing = () => [...wanted].filter((hash) => !ready.has(hash)).length;
-      // Content travels over a live link with the peer, both ways. A one-off command also stays until the peer,
-      // which asks for what it lacks as soon as the link is up, has been served; a running node stays anyway.
-      const mustServe = node.mode === 'direct' && finished.result.stats.entriesSent > 0;
-      if (missing() > 0 || mustServe) {
+      // Content travels over a live link with the peer, both ways: the peer asks for what it lacks of the entries
+      // it received as soon as the link is up. A one-off command stays until it has been served; a running node
+      // keeps the link anyway.
+      const sent = finished.result.stats.entriesSent > 0;
+      const mustServe = node.mode === 'direct' && sent;
+      if (missing() > 0 || sent) {
         if (missing() > 0) reportContent();
         const linking = performance.now();
         linkPeer = bytesToHex(peer.id);
