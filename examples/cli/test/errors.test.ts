@@ -2,7 +2,10 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NamespaceSecret } from '@docs/crypto';
+import { writeCapability } from '@docs/entry';
 import { LevelStore } from '@docs/store-level';
+import { encodeDocTicket } from '@docs/sync-transport';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { docs, json, type Run } from './cli-process.js';
 
@@ -66,6 +69,16 @@ describe('bad input gets one clear line and a non-zero exit code', { timeout: TI
     const id = 'a'.repeat(64);
     expectFailure(await docs(syncDir, ['sync', doc, `${id}@tcp://127.0.0.1:${port}`]), 1, /^docs: error: peer unreachable: .*ECONNREFUSED/);
     expectFailure(await docs(syncDir, ['sync', doc, '127.0.0.1:1']), 1, /^docs: error: bad peer "127\.0\.0\.1:1": expected <node-id>@/);
+  });
+
+  test.concurrent('a ticket whose peers are unreachable: the join fails and leaves nothing behind', async () => {
+    const dataDir = freshDir('join-unreachable');
+    const ticket = encodeDocTicket({
+      capability: writeCapability(NamespaceSecret.generate()),
+      nodes: [{ id: new Uint8Array(32).fill(7), addresses: [`tcp://127.0.0.1:${await closedPort()}`] }],
+    });
+    expectFailure(await docs(dataDir, ['doc', 'join', ticket]), 1, /^docs: error: peer unreachable: /);
+    expect(await json<{ docs: unknown[] }>(dataDir, ['doc', 'list'])).toEqual({ docs: [] });
   });
 
   test.concurrent('usage errors exit 2; --json errors parse; --verbose shows the stack', async () => {
