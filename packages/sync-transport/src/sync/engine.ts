@@ -94,6 +94,8 @@ interface WantedContent {
   readonly providers: Set<string>;
   /** Peers (hex) that did not have it or served wrong bytes: asked again only after they announce it. */
   readonly declined: Set<string>;
+  /** How many times each peer (hex) announced it: an answer older than an announcement does not decline. */
+  readonly announced: Map<string, number>;
   fetching: boolean;
   /** Set when a new source appeared during a fetch round: run another round. */
   again: boolean;
@@ -577,20 +579,36 @@ export class SyncEngine {
       const wanted = state.wanted.get(bytesToHex(op.hash));
       if (wanted === undefined) return;
       const key = bytesToHex(peer);
+      wanted.announced.set(key, (wanted.announced.get(key) ?? 0) + 1);
       wanted.providers.add(key);
       wanted.declined.delete(key);
       void this.#fetch(state, wanted);
     } else if (equalBytes(op.namespace, state.namespace)) {
-      let theirs: AuthorHeads;
       try {
-        theirs = AuthorHeads.decode(op.heads);
+        AuthorHeads.decode(op.heads);
       } catch (error) {
         throw new SyncError(SYNC_ERROR_CODES.MALFORMED_MESSAGE, 'malformed author heads in a sync report', { cause: error });
       }
-      const latest = await this.#docs.store.latestPerAuthor(state.namespace);
-      const ours = AuthorHeads.from(latest.map((head) => [head.author, head.timestamp] as const));
-      if (theirs.hasNewsFor(ours) > 0) void this.#syncWithNeighbor(state, bytesToHex(peer), 'sync-report');
+      // The neighbour got entries by reconciliation, which are not pushed live. Its heads cannot tell whether
+      // we miss any (live pushes of an author may have arrived ahead of that author's reconciled entries), so
+      // reconcile with it: one round trip when nothing differs.
+      const key = bytesToHex(peer);
+      if (this.#addressBook.has(key)) {
+        void this.#syncWithNeighbor(state, key, 'sync-report');
+        return;
+      }
+      // We cannot dial it (it dialed us and gave no address): answer with our heads so that it dials us. Only the
+      // accepting side answers, so answers never bounce.
+      const slot = state.links.get(key);
+      if (slot !== undefined && !slot.link.dialed) {
+        slot.link.sendOp({ type: 'sync-report', namespace: state.namespace, heads: await this.#ownHeads(state) }).catch(() => undefined);
+      }
     }
+  }
+
+  async #ownHeads(state: DocState): Promise<Uint8Array> {
+    const latest = await this.#docs.store.latestPerAuthor(state.namespace);
+    return AuthorHeads.from(latest.map((head) => [head.author, head.timestamp] as const)).encode(NEWS_HEADS_LIMIT);
   }
 
   #broadcast(state: DocState, op: LiveOp, except?: Uint8Array): void {
@@ -606,7 +624,7 @@ export class SyncEngine {
     const key = bytesToHex(hash);
     let wanted = state.wanted.get(key);
     if (wanted === undefined) {
-      wanted = { hash, length, providers: new Set(), declined: new Set(), fetching: false, again: false };
+      wanted = { hash, length, providers: new Set(), declined: new Set(), announced: new Map(), fetching: false, again: false };
       state.wanted.set(key, wanted);
     } else if (length > wanted.length) {
       wanted.length = length;
@@ -639,13 +657,17 @@ export class SyncEngine {
         for (const peer of order) {
           const slot = state.links.get(peer);
           if (slot === undefined || !this.#isSyncing(state)) continue;
+          const announcements = wanted.announced.get(peer) ?? 0;
           try {
             if ((await slot.link.fetch(wanted.hash, wanted.length)) !== undefined) return this.#contentReady(state, key, wanted);
-            wanted.declined.add(peer);
           } catch (error) {
             if (!isContentFault(error)) continue; // the link failed: ask again on its next link
-            wanted.declined.add(peer);
           }
+          if ((wanted.announced.get(peer) ?? 0) !== announcements) {
+            wanted.again = true; // it announced the content while answering: ask again
+            continue;
+          }
+          wanted.declined.add(peer);
           wanted.providers.delete(peer);
         }
       } while (wanted.again && this.#isSyncing(state));
