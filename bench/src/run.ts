@@ -5,34 +5,15 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
-import { runCryptoBench } from '../../packages/crypto/bench/crypto.bench.ts';
-import { runEntryBench } from '../../packages/entry/bench/entry.bench.ts';
-import { runSyncBench } from '../../packages/rbsr/bench/sync.bench.ts';
-import { runReplicaBench } from '../../packages/replica/bench/replica.bench.ts';
-import { runStoreLevelBench } from '../../packages/store-level/bench/store-level.bench.ts';
-import { runStoreMemoryBench } from '../../packages/store-memory/bench/store-memory.bench.ts';
-import { runVerifyPoolBench } from './verify-pool.bench.ts';
 import { formatTable, type Table } from './table.ts';
-import { summarize, type SuiteResults } from './summary.ts';
+import { benchSuites, type Rows, type SuiteName } from './suites.ts';
+import { summarize } from './summary.ts';
 
 const smoke = process.argv.includes('--smoke');
 const picked = process.argv.slice(2).filter((argument) => !argument.startsWith('--'));
 
-type Rows = readonly object[];
-const suites: Record<keyof SuiteResults, () => Promise<Rows>> = {
-  crypto: () => runCryptoBench(smoke ? { runs: 1, runMilliseconds: 30, print: false } : { print: false }),
-  verifyPool: () => runVerifyPoolBench(smoke ? { signatures: 200, runs: 1 } : {}),
-  entry: () => runEntryBench(smoke ? { entries: 50, runs: 1 } : {}),
-  rbsr: () => runSyncBench(smoke ? { n: 5_000, differences: [0, 10], runs: 1 } : {}),
-  storeMemory: () =>
-    runStoreMemoryBench(smoke ? { entries: 5_000, insertEntries: 200, runs: 1, ranges: 20, print: false } : { print: false }),
-  storeLevel: () =>
-    runStoreLevelBench(smoke ? { sizes: [2_000], runs: 1, ranges: 10, print: false } : { print: false }),
-  replica: () => runReplicaBench(smoke ? { inserts: 100, entries: 2_000, runs: 1, samples: 5 } : {}),
-};
-
-const results: Partial<Record<keyof SuiteResults, Rows>> = {};
-for (const [name, run] of Object.entries(suites) as [keyof SuiteResults, () => Promise<Rows>][]) {
+const results: Partial<Record<SuiteName, Rows>> = {};
+for (const [name, run] of Object.entries(benchSuites(smoke)) as [SuiteName, () => Promise<Rows>][]) {
   if (picked.length > 0 && !picked.includes(name)) continue;
   const started = performance.now();
   process.stderr.write(`running ${name}${smoke ? ' (smoke)' : ''}…\n`);

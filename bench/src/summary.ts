@@ -1,15 +1,7 @@
-/** Raw rows of every suite, by suite name. */
-export interface SuiteResults {
-  readonly crypto: Rows;
-  readonly verifyPool: Rows;
-  readonly entry: Rows;
-  readonly rbsr: Rows;
-  readonly storeMemory: Rows;
-  readonly storeLevel: Rows;
-  readonly replica: Rows;
-}
+import type { Rows, SuiteName } from './suites.ts';
 
-type Rows = readonly object[];
+/** Raw rows of every suite, by suite name. */
+export type SuiteResults = Readonly<Record<SuiteName, Rows>>;
 type Row = Readonly<Record<string, unknown>>;
 
 /** One line of the summary: a measurement beside the comparison made in the same run. */
