@@ -33,6 +33,23 @@ function act(action: () => Promise<void>): void {
   action().catch(showError);
 }
 
+/**
+ * Runs an action on the text of an input, clearing the input first (so that typing during a slow action is not
+ * wiped when it ends) and putting the text back if the action fails while the input is still empty.
+ */
+function submitInput(input: HTMLInputElement, action: (text: string) => Promise<void>): void {
+  const text = input.value;
+  input.value = '';
+  act(async () => {
+    try {
+      await action(text);
+    } catch (error) {
+      if (input.value === '') input.value = text;
+      throw error;
+    }
+  });
+}
+
 function describeStatus(status: NotesStatus): string {
   if (status.document === undefined) return 'No document open: join one with a ticket, or create one.';
   const parts = [`Document ${status.document.slice(0, 10)}…`, status.writable ? 'writable' : 'read-only'];
@@ -100,10 +117,7 @@ async function main(): Promise<void> {
 
   element<HTMLFormElement>('#join-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    act(async () => {
-      await notes.join(ticketInput.value);
-      ticketInput.value = '';
-    });
+    submitInput(ticketInput, (ticket) => notes.join(ticket));
   });
   element<HTMLButtonElement>('#create').addEventListener('click', () => act(() => notes.create()));
   element<HTMLButtonElement>('#share').addEventListener('click', () =>
@@ -115,17 +129,11 @@ async function main(): Promise<void> {
   );
   element<HTMLFormElement>('#connect-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    act(async () => {
-      await notes.connect(peerInput.value);
-      peerInput.value = '';
-    });
+    submitInput(peerInput, (peer) => notes.connect(peer));
   });
   element<HTMLFormElement>('#add-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    act(async () => {
-      await notes.add(noteInput.value);
-      noteInput.value = '';
-    });
+    submitInput(noteInput, (text) => notes.add(text));
   });
   window.addEventListener('pagehide', () => void notes.close());
   refresh();

@@ -4,7 +4,7 @@
  * `window.docsConformance` for the Node test that drives the page.
  *
  * Query parameters: `tiny=1` adds a run with tiny aggregate nodes; `slow=1` runs the suite's long randomised
- * tests; `exclude=<regular expression>` leaves out the tests whose full names match; `shard=<i>/<n>` runs every
+ * tests; `selfcheck=1` adds the runner's own tests (three of which must fail); `exclude=<regular expression>` leaves out the tests whose full names match; `shard=<i>/<n>` runs every
  * n-th test from the i-th, so that several pages share the suite; `timeout=<ms>` sets the per-test timeout.
  */
 import { defaultEd25519 } from '@docs/crypto';
@@ -13,6 +13,7 @@ import { runStoreConformance } from '@docs/store/conformance';
 import { LevelStore, type AggregateShape } from '@docs/store-level';
 import { BrowserLevel } from 'browser-level';
 import { ALL_PACKAGES } from './all-packages.js';
+import { registerRunnerSelfCheck } from './runner-self-check.js';
 import { runDeclaredTests, type TestResult } from './vitest-shim.js';
 
 /** What the page publishes when its run has finished. */
@@ -64,6 +65,7 @@ function registerRun(name: string, shape: AggregateShape | undefined): void {
   });
 }
 
+if (parameters.get('selfcheck') === '1') registerRunnerSelfCheck();
 registerRun('store-level on browser-level (IndexedDB)', undefined);
 // Two-way aggregate nodes over six levels, as in the Node tests: every aggregate code path on small data.
 if (parameters.get('tiny') === '1') registerRun('store-level on browser-level, tiny aggregate nodes', { bitsPerLevel: 1, levels: 6 });

@@ -10,6 +10,11 @@ export interface NodePeer {
   get(key: string): Promise<string | undefined>;
   /** Whether the key has a latest entry that is not a tombstone. */
   has(key: string): Promise<boolean>;
+  /**
+   * Resolves once the node has received an entry for `key` from a peer: a value (and then its content too), or a
+   * tombstone. Rejects after `timeoutMs`.
+   */
+  received(key: string, kind: 'value' | 'tombstone', timeoutMs: number): Promise<void>;
   /** Stops the node. */
   close(): Promise<void>;
 }
