@@ -1,29 +1,97 @@
-import { TABLE, prefixBounds } from './key-layout.js';
+import { CoveredIntervals } from './covered-intervals.js';
+import { TABLE, aggregateKey, prefixBounds } from './key-layout.js';
 import type { BatchOperation, KeyValueReader } from './key-value.js';
 import { SortedByteMap } from './sorted-byte-map.js';
 
-/** Bytes before the namespace id in an aggregate row key: table byte, level byte. */
-const NAMESPACE_OFFSET = 2;
+/** Bytes before the boundary in an aggregate row key: table byte, level byte. */
+const BOUNDARY_OFFSET = 2;
+
+/** One namespace's nodes in memory. */
+interface NamespaceNodes {
+  /** Node rows: every level ≥ 2, and level 1 where {@link levelOne} says so. */
+  readonly rows: SortedByteMap<Uint8Array>;
+  /** The boundary intervals whose level-1 nodes are all in {@link rows}. */
+  readonly levelOne: CoveredIntervals;
+}
 
 /**
  * The aggregate nodes of the namespaces in use, held in memory.
  *
- * A namespace's nodes (about one per 2^bitsPerLevel records, so a few bytes per entry) are read on its first
- * aggregate access, with one walk per level; nothing is read on open. The cache holds committed state only:
- * {@link applyCommitted} replays each committed batch under the store's exclusive commit lock, and a load never
- * overlaps a commit (loads happen under the shared lock or in the writer, which is the only committer).
+ * The upper levels (2 and above: one node per ~4096 entries with the default shape) of a namespace are read on
+ * its first aggregate access; level-1 nodes (one per ~64 entries) are read by **pages** — the level-1 nodes under
+ * one level-2 node, one short walk — when an operation first needs them ({@link ensureLevelOne}). So nothing is
+ * read on open, and the first range operation after it reads a few hundred rows even for a million entries.
+ *
+ * The cache holds committed state only: {@link applyCommitted} replays each committed batch under the store's
+ * exclusive commit lock, and loads never overlap a commit (they happen under the shared lock, or in the writer,
+ * which is the only committer).
  */
 export class AggregateCache {
-  private readonly loaded = new Map<string, SortedByteMap<Uint8Array>>();
-  private readonly loading = new Map<string, Promise<SortedByteMap<Uint8Array>>>();
+  private readonly loaded = new Map<string, NamespaceNodes>();
+  private readonly loading = new Map<string, Promise<NamespaceNodes>>();
 
   constructor(
     private readonly base: KeyValueReader,
     private readonly levels: number,
   ) {}
 
-  /** The committed aggregate nodes of a namespace (every level), loaded on first use. */
+  /**
+   * The committed node rows of a namespace, upper levels loaded. Level-1 rows are only reliable where
+   * {@link ensureLevelOne} was awaited.
+   */
   async nodes(namespace: Uint8Array): Promise<SortedByteMap<Uint8Array>> {
+    return (await this.namespaceNodes(namespace)).rows;
+  }
+
+  /**
+   * Loads the level-1 pages an operation on record ids in `[from, to]` needs (undefined: the namespace's end):
+   * from the last level-2 boundary before `from` (the page holding `from`, or ending at it) to the first level-2
+   * boundary at or after `to`.
+   */
+  async ensureLevelOne(namespace: Uint8Array, from: Uint8Array | undefined, to: Uint8Array | undefined): Promise<void> {
+    const nodes = await this.namespaceNodes(namespace);
+    if (this.levels < 2) return;
+    const { rows, levelOne } = nodes;
+    const levelTwoEnd = prefixBounds(aggregateKey(2, namespace)).lt;
+    let start: Uint8Array = namespace;
+    for (const [key] of rows.range(aggregateKey(2, namespace), from === undefined ? levelTwoEnd : aggregateKey(2, from), true)) {
+      start = key.subarray(BOUNDARY_OFFSET);
+      break;
+    }
+    let end: Uint8Array | undefined;
+    if (to !== undefined) {
+      for (const [key] of rows.range(aggregateKey(2, to), levelTwoEnd)) {
+        end = key.subarray(BOUNDARY_OFFSET);
+        break;
+      }
+    }
+    for (const gap of levelOne.missing(start, end)) {
+      const lt = gap.to === undefined ? prefixBounds(aggregateKey(1, namespace)).lt : aggregateKey(1, gap.to);
+      for await (const [key, value] of this.base.entries({ gte: aggregateKey(1, gap.from), lt })) rows.set(key, value);
+      levelOne.add(gap.from, gap.to);
+    }
+  }
+
+  /** Replays a committed batch on the namespaces held in memory. */
+  applyCommitted(operations: readonly BatchOperation[]): void {
+    for (const operation of operations) {
+      const namespace = aggregateNamespace(operation.key);
+      if (namespace === undefined) continue;
+      // Loads never overlap commits: a namespace is either held or not at all. Level-1 rows outside the loaded
+      // pages may be added here; they are exact, and a page load fills in the rest.
+      const nodes = this.loaded.get(namespaceName(namespace));
+      if (nodes === undefined) continue;
+      if (operation.type === 'put') nodes.rows.set(operation.key, operation.value);
+      else nodes.rows.delete(operation.key);
+    }
+  }
+
+  /** Drops a namespace from memory (after its rows were cleared). */
+  forget(namespace: Uint8Array): void {
+    this.loaded.delete(namespaceName(namespace));
+  }
+
+  private async namespaceNodes(namespace: Uint8Array): Promise<NamespaceNodes> {
     const name = namespaceName(namespace);
     const nodes = this.loaded.get(name);
     if (nodes !== undefined) return nodes;
@@ -41,44 +109,27 @@ export class AggregateCache {
     }
   }
 
-  /** Replays a committed batch on the namespaces held in memory. */
-  applyCommitted(operations: readonly BatchOperation[]): void {
-    for (const operation of operations) {
-      const namespace = aggregateNamespace(operation.key);
-      if (namespace === undefined) continue;
-      // Loads never overlap commits: a namespace is either held in full or not at all.
-      const nodes = this.loaded.get(namespaceName(namespace));
-      if (nodes === undefined) continue;
-      if (operation.type === 'put') nodes.set(operation.key, operation.value);
-      else nodes.delete(operation.key);
+  /** Reads the upper levels (all of level 1 too when there is no level 2). */
+  private async load(namespace: Uint8Array): Promise<NamespaceNodes> {
+    const nodes: NamespaceNodes = { rows: new SortedByteMap(), levelOne: new CoveredIntervals() };
+    for (let level = this.levels < 2 ? 1 : 2; level <= this.levels; level++) {
+      for await (const [key, value] of this.base.entries(prefixBounds(aggregateKey(level, namespace)))) {
+        nodes.rows.set(key, value);
+      }
     }
-  }
-
-  /** Drops a namespace from memory (after its rows were cleared). */
-  forget(namespace: Uint8Array): void {
-    this.loaded.delete(namespaceName(namespace));
-  }
-
-  private async load(namespace: Uint8Array): Promise<SortedByteMap<Uint8Array>> {
-    const nodes = new SortedByteMap<Uint8Array>();
-    for (let level = 1; level <= this.levels; level++) {
-      const prefix = new Uint8Array(NAMESPACE_OFFSET + 32);
-      prefix[0] = TABLE.aggregates;
-      prefix[1] = level;
-      prefix.set(namespace, NAMESPACE_OFFSET);
-      for await (const [key, value] of this.base.entries(prefixBounds(prefix))) nodes.set(key, value);
-    }
+    if (this.levels < 2) nodes.levelOne.add(namespace, undefined);
     return nodes;
   }
 }
 
 /** The namespace of an aggregate row key, or undefined for keys of other tables. */
 function aggregateNamespace(key: Uint8Array): Uint8Array | undefined {
-  if (key[0] !== TABLE.aggregates || key.length < NAMESPACE_OFFSET + 32) return undefined;
-  return key.subarray(NAMESPACE_OFFSET, NAMESPACE_OFFSET + 32);
+  if (key[0] !== TABLE.aggregates || key.length < BOUNDARY_OFFSET + 32) return undefined;
+  return key.subarray(BOUNDARY_OFFSET, BOUNDARY_OFFSET + 32);
 }
 
 /** A map key for a namespace id. */
 function namespaceName(namespace: Uint8Array): string {
   return String.fromCharCode(...namespace);
 }
+

@@ -89,7 +89,10 @@ interface Node {
 
 /**
  * Synchronous reads of one namespace's aggregate nodes (rows keyed `aggregates ‖ level ‖ boundary`): the committed
- * nodes held in memory, or those seen through a batch's pending writes.
+ * nodes held in memory, or those seen through a batch's pending writes. Level-1 nodes may be held only in part
+ * (by pages, see `AggregateCache`): a caller loads the pages around the ids an operation touches first — for an
+ * insert or removal at `id` with descendants up to `to`, the pages from the level-2 boundary before `id` to the
+ * one at or after `to`; for a bound, the page holding it or ending at it.
  */
 export interface NodeReader {
   /** The node row under `key`, or undefined. */
@@ -150,7 +153,7 @@ export class FingerprintAggregates {
       xorInto(updated.xor, fingerprint);
       if (level <= height) {
         // The id becomes a boundary: its node takes the records from it to the next boundary of this level.
-        const next = nextBoundary(nodes, level, namespace, id);
+        const next = nextBoundary(nodes, level, this.shape.levels, namespace, id);
         const split =
           level === 1 ? await sumRecords(writes, namespace, id, next) : sumNodes(nodes, level - 1, namespace, id, next);
         updated.count -= split.count;
@@ -238,17 +241,22 @@ export class FingerprintAggregates {
     return result;
   }
 
-  /** The id of the namespace's record at `rank` (0-based, in id order), or undefined past the end. */
+  /**
+   * The id of the namespace's record at `rank` (0-based, in id order), or undefined past the end. `loadPage` is
+   * called with the level-2 boundary whose level-1 nodes the walk needs next (see {@link NodeReader}).
+   */
   async select(
     records: KeyValueReader,
     nodes: NodeReader,
     namespace: Uint8Array,
     rank: number,
+    loadPage: (boundary: Uint8Array) => Promise<void>,
   ): Promise<Uint8Array | undefined> {
     if (!Number.isSafeInteger(rank) || rank < 0) throw new RangeError(`rank must be a non-negative integer, got ${rank}`);
     let left = rank;
     let start = namespace;
     for (let level = this.shape.levels; level >= 1; level--) {
+      if (level === 1 && this.shape.levels > 1) await loadPage(start);
       let found = false;
       for (const [key, value] of nodes.range(aggregateKey(level, start), nodeBounds(level, namespace).lt)) {
         const count = aggregateCount(value);
@@ -308,12 +316,22 @@ function floorNode(nodes: NodeReader, level: number, namespace: Uint8Array, id: 
   return { boundary: namespace, aggregate: emptyAggregate() };
 }
 
-/** The first boundary after `id` at `level`, or undefined (the namespace's end). */
-function nextBoundary(nodes: NodeReader, level: number, namespace: Uint8Array, id: Uint8Array): Uint8Array | undefined {
-  for (const [key] of nodes.range(aggregateKey(level, successorKey(id)), nodeBounds(level, namespace).lt)) {
-    return key.subarray(2);
-  }
-  return undefined;
+/**
+ * The first boundary after `id` at `level`, or undefined (the namespace's end). Searched only up to the next
+ * boundary of the level above (which is one of this level too), so that a partly loaded level 1 is never read
+ * past the loaded page.
+ */
+function nextBoundary(
+  nodes: NodeReader,
+  level: number,
+  levels: number,
+  namespace: Uint8Array,
+  id: Uint8Array,
+): Uint8Array | undefined {
+  const above = level < levels ? nextBoundary(nodes, level + 1, levels, namespace, id) : undefined;
+  const lt = above === undefined ? nodeBounds(level, namespace).lt : aggregateKey(level, above);
+  for (const [key] of nodes.range(aggregateKey(level, successorKey(id)), lt)) return key.subarray(2);
+  return above;
 }
 
 /** Sum of the level's nodes with `from ≤ boundary < to`. */

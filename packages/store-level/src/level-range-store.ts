@@ -5,6 +5,7 @@ import { clampRange, type KeyInterval } from '@docs/store';
 import type { AggregateCache } from './aggregate-cache.js';
 import type { Aggregate, FingerprintAggregates } from './fingerprint-aggregates.js';
 import { prefixBounds, recordKey } from './key-layout.js';
+import { successorKey } from './key-value.js';
 import type { LevelDatabase } from './level-database.js';
 import type { ReadWriteLock } from './read-write-lock.js';
 import { decodeStoredRecord } from './stored-record.js';
@@ -82,14 +83,17 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     const { aggregates, database, cache } = this.context;
     const found = await this.context.commitLock.shared(async () => {
       const nodes = await cache.nodes(this.namespace);
+      const loadPage = (boundary: Uint8Array): Promise<void> =>
+        cache.ensureLevelOne(this.namespace, successorKey(boundary), successorKey(boundary));
       let left = index;
       for (const interval of intervals) {
+        await this.loadPagesAround(interval);
         const [before, upTo] = await Promise.all([
           aggregates.below(database, nodes, this.namespace, interval.from),
           aggregates.below(database, nodes, this.namespace, interval.to),
         ]);
         const inside = upTo.count - before.count;
-        if (left < inside) return aggregates.select(database, nodes, this.namespace, before.count + left);
+        if (left < inside) return aggregates.select(database, nodes, this.namespace, before.count + left, loadPage);
         left -= inside;
       }
       return undefined;
@@ -101,7 +105,15 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
   /** Must run under the shared commit lock. */
   private async aggregate(interval: KeyInterval): Promise<Aggregate> {
     const { aggregates, database, cache } = this.context;
+    await this.loadPagesAround(interval);
     return aggregates.between(database, await cache.nodes(this.namespace), this.namespace, interval.from, interval.to);
+  }
+
+  /** Loads the level-1 pages that the walks towards an interval's two bounds read. */
+  private async loadPagesAround(interval: KeyInterval): Promise<void> {
+    const { cache } = this.context;
+    await cache.ensureLevelOne(this.namespace, interval.from, interval.from);
+    await cache.ensureLevelOne(this.namespace, interval.to, interval.to);
   }
 
   private recordBounds(): { gte: Uint8Array; lt: Uint8Array } {

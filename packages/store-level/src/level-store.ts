@@ -21,6 +21,7 @@ import {
   decodeDownloadPolicy,
   encodeDownloadPolicy,
   finishQuery,
+  incrementBytes,
   planQuery,
   replaces,
   type AuthorLatest,
@@ -421,6 +422,8 @@ export class LevelStore implements DocsStore {
       }
     }
     const fingerprint = entryFingerprint(signed.entry);
+    // The level-1 pages around the entry and its descendants, before any node is read.
+    await this.cache.ensureLevelOne(namespace, idBytes, incrementBytes(idBytes));
     const target = { writes, nodes: writes.overlay(await this.cache.nodes(namespace)) };
     const descendants: [Uint8Array, Uint8Array][] = [];
     for await (const row of writes.entries(prefixBounds(ownRow))) descendants.push(row);
