@@ -19,7 +19,6 @@ const peerInput = element<HTMLInputElement>('#peer');
 const noteInput = element<HTMLInputElement>('#note-text');
 const notesList = element<HTMLUListElement>('#notes');
 const emptyHint = element<HTMLParagraphElement>('#empty');
-const sharedTicket = element<HTMLTextAreaElement>('#shared-ticket');
 const errorLine = element<HTMLParagraphElement>('#error');
 
 function showError(error: unknown): void {
@@ -51,7 +50,7 @@ function submitInput(input: HTMLInputElement, action: (text: string) => Promise<
 }
 
 function describeStatus(status: NotesStatus): string {
-  if (status.document === undefined) return 'No document open: join one with a ticket, or create one.';
+  if (status.document === undefined) return 'No document open: join one with a ticket from a Node peer.';
   const parts = [`Document ${status.document.slice(0, 10)}…`, status.writable ? 'writable' : 'read-only'];
   if (status.connected.length > 0) parts.push(`${status.connected.length} peer${status.connected.length === 1 ? '' : 's'} connected`);
   else if (status.peers.length > 0) parts.push('connecting…');
@@ -79,7 +78,7 @@ function renderNote(note: Note, onDelete: () => void): HTMLLIElement {
 
 function renderControls(status: NotesStatus): void {
   const open = status.document !== undefined;
-  for (const selector of ['#share', '#connect']) element<HTMLButtonElement>(selector).disabled = !open;
+  element<HTMLButtonElement>('#connect').disabled = !open;
   noteInput.disabled = !open || !status.writable;
   element<HTMLButtonElement>('#add').disabled = !open || !status.writable;
   statusLine.textContent = describeStatus(status);
@@ -119,14 +118,6 @@ async function main(): Promise<void> {
     event.preventDefault();
     submitInput(ticketInput, (ticket) => notes.join(ticket));
   });
-  element<HTMLButtonElement>('#create').addEventListener('click', () => act(() => notes.create()));
-  element<HTMLButtonElement>('#share').addEventListener('click', () =>
-    act(async () => {
-      sharedTicket.value = await notes.share();
-      sharedTicket.hidden = false;
-      sharedTicket.select();
-    }),
-  );
   element<HTMLFormElement>('#connect-form').addEventListener('submit', (event) => {
     event.preventDefault();
     submitInput(peerInput, (peer) => notes.connect(peer));

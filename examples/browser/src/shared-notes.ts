@@ -57,8 +57,9 @@ const decoder = new TextDecoder();
 
 /**
  * The shared-notes node of a page: a @docs store on IndexedDB (store-level on browser-level), one open document,
- * and a sync engine that dials Node peers over WebSocket. Entries and content persist in IndexedDB; the open
- * document and its peers in `localStorage`, so that a reload resumes where the page was.
+ * and a sync engine that dials Node peers over WebSocket. Documents come from Node peers, by ticket: a browser
+ * cannot be dialled, so a document created here could never reach a peer. Entries and content persist in
+ * IndexedDB; the open document and its peers in `localStorage`, so that a reload resumes where the page was.
  */
 export class SharedNotes {
   readonly #store: LevelStore;
@@ -130,14 +131,10 @@ export class SharedNotes {
     await this.#switchTo(await this.#docs.open(namespace), peers);
   }
 
-  /** Creates a new document (this page holds its write capability) and opens it. */
-  async create(): Promise<void> {
-    const replica = await this.#docs.createNamespace();
-    await this.#engine.startSync(replica.namespace);
-    await this.#switchTo(replica, []);
-  }
-
-  /** Adds a Node peer (`<node-id>@ws://host:port/docs`) to sync the open document with. */
+  /**
+   * Adds a Node peer (`<node-id>@ws://host:port/docs`) to sync the open document with: another node that holds
+   * the document too (it accepts syncs only for documents it has).
+   */
   async connect(peerText: string): Promise<void> {
     const replica = this.#requireReplica();
     const peer = parsePeerAddress(peerText);
@@ -145,11 +142,6 @@ export class SharedNotes {
     await this.#engine.startSync(replica.namespace, [peer]);
     this.#save();
     this.#changed();
-  }
-
-  /** A ticket for the open document (write access): `docs doc join <ticket>` on a Node peer imports it. */
-  async share(): Promise<string> {
-    return this.#engine.share(this.#requireReplica().namespace, 'write');
   }
 
   /** Adds a note; its content goes into the store's blobs and syncs to peers with the entry. */
@@ -242,7 +234,7 @@ export class SharedNotes {
   }
 
   #requireReplica(): Replica {
-    if (this.#replica === undefined) throw new TypeError('open a document first: join one with a ticket or create one');
+    if (this.#replica === undefined) throw new TypeError('join a document first, with a ticket from `docs doc share`');
     return this.#replica;
   }
 
