@@ -72,6 +72,8 @@ export interface SyncBenchRow {
   readonly valuesSent: number;
   /** Median wall time of the exchange in milliseconds (set-up excluded). */
   readonly milliseconds: number;
+  /** Median CPU time (user + system) of this process during the exchange, in milliseconds. */
+  readonly cpuMilliseconds: number;
   /** Whether the cell hit the time cap (then the other numbers are lower bounds). */
   readonly capped: boolean;
 }
@@ -136,6 +138,7 @@ interface ExchangeResult {
   bytesDown: number;
   valuesSent: number;
   milliseconds: number;
+  cpuMilliseconds: number;
   capped: boolean;
 }
 
@@ -171,7 +174,15 @@ async function exchange(
   };
   const alice = makeSide(missingOnAlice);
   const bob = makeSide(missingOnBob);
-  const result: ExchangeResult = { messages: 0, bytesUp: 0, bytesDown: 0, valuesSent: 0, milliseconds: 0, capped: false };
+  const result: ExchangeResult = {
+    messages: 0,
+    bytesUp: 0,
+    bytesDown: 0,
+    valuesSent: 0,
+    milliseconds: 0,
+    cpuMilliseconds: 0,
+    capped: false,
+  };
   const count = (message: Message<BenchItem, Status>, up: boolean) => {
     result.messages++;
     const bytes = frameBytes(message);
@@ -179,6 +190,7 @@ async function exchange(
     else result.bytesDown += bytes;
     for (const part of message.parts) if (part.kind === 'items') result.valuesSent += part.values.length;
   };
+  const cpuStarted = process.cpuUsage();
   const started = performance.now();
   const deadline = started + cellSeconds * 1000;
   let next: Message<BenchItem, Status> | undefined = await alice.reconciler.initialMessage();
@@ -194,6 +206,8 @@ async function exchange(
     next = await alice.reconciler.processMessage(reply, alice.callbacks);
   }
   result.milliseconds = performance.now() - started;
+  const cpu = process.cpuUsage(cpuStarted);
+  result.cpuMilliseconds = (cpu.user + cpu.system) / 1000;
   if (!result.capped && (alice.tree.size !== base.size || bob.tree.size !== base.size)) {
     throw new Error(`sync did not converge: ${alice.tree.size} / ${bob.tree.size} of ${base.size}`);
   }
@@ -221,7 +235,7 @@ const budgetLabel = (budget: number | null): string =>
 
 /** Formats rows as one table. */
 export function formatSyncBenchTable(rows: readonly SyncBenchRow[]): string {
-  const header = ['N', 'd', 'mode', 'frame', 'round trips', 'messages', 'bytes up', 'bytes down', 'values', 'time'];
+  const header = ['N', 'd', 'mode', 'frame', 'round trips', 'messages', 'bytes up', 'bytes down', 'values', 'wall', 'CPU'];
   const lines = rows.map((row) => {
     const lower = row.capped ? '≥ ' : '';
     return [
@@ -235,6 +249,7 @@ export function formatSyncBenchTable(rows: readonly SyncBenchRow[]): string {
       `${lower}${row.bytesDown.toLocaleString('en-US')}`,
       `${lower}${row.valuesSent.toLocaleString('en-US')}`,
       row.capped ? `capped at ${(row.milliseconds / 1000).toFixed(0)} s` : `${(row.milliseconds / 1000).toFixed(2)} s`,
+      `${lower}${(row.cpuMilliseconds / 1000).toFixed(2)} s`,
     ];
   });
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] as string).length)));
@@ -282,6 +297,7 @@ export async function runSyncBench(options: SyncBenchOptions = {}): Promise<Sync
           bytesDown: last.bytesDown,
           valuesSent: last.valuesSent,
           milliseconds: last.capped ? last.milliseconds : median(results.map((result) => result.milliseconds)),
+          cpuMilliseconds: last.capped ? last.cpuMilliseconds : median(results.map((result) => result.cpuMilliseconds)),
           capped: last.capped,
         };
         rows.push(row);

@@ -36,12 +36,3 @@ export function keyHasPrefix(key: Uint8Array, prefix: Uint8Array): boolean {
   }
   return true;
 }
-
-/** A string that is equal for equal byte arrays, used as a Map key. */
-export function keyToMapKey(key: Uint8Array): string {
-  let text = '';
-  for (let i = 0; i < key.length; i += 4096) {
-    text += String.fromCharCode(...key.subarray(i, i + 4096));
-  }
-  return text;
-}

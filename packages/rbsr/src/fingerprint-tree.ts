@@ -47,6 +47,12 @@ export class FingerprintTree<T> {
   private released: number[] = [];
   /** Bumped on every change, so iterators know to re-seek. */
   private version = 0;
+  /**
+   * Ranks by key identity, valid until the next change: range stores ask for the ranks of the
+   * same bound and pivot keys many times while answering one message.
+   */
+  private rankCache = new WeakMap<Uint8Array, number>();
+  private rankCacheVersion = 0;
   /** Out-parameters of the recursive insert and delete. */
   private previous: T | undefined;
   private detachedMinimum = NIL;
@@ -112,10 +118,18 @@ export class FingerprintTree<T> {
   /** The item stored under `key`, or `undefined`. */
   get(key: Uint8Array): T | undefined {
     let node = this.root;
+    let belowPrefix = 0;
+    let abovePrefix = 0;
     while (node !== NIL) {
-      const order = compareKeys(key, this.keys[node] as Uint8Array);
+      const order = compareFrom(key, this.keys[node] as Uint8Array, Math.min(belowPrefix, abovePrefix));
       if (order === 0) return this.items[node];
-      node = order < 0 ? (this.left[node] as number) : (this.right[node] as number);
+      if (order < 0) {
+        abovePrefix = commonPrefix;
+        node = this.left[node] as number;
+      } else {
+        belowPrefix = commonPrefix;
+        node = this.right[node] as number;
+      }
     }
     return undefined;
   }
@@ -138,7 +152,7 @@ export class FingerprintTree<T> {
       throw new TypeError(`FingerprintTree: an item fingerprint must be 32 bytes, got ${fingerprint.length}`);
     }
     this.previous = undefined;
-    this.root = this.insertInto(this.root, key, item, fingerprint);
+    this.root = this.insertInto(this.root, key, item, fingerprint, 0, 0);
     this.version++;
     return this.previous;
   }
@@ -150,7 +164,7 @@ export class FingerprintTree<T> {
    */
   delete(key: Uint8Array): T | undefined {
     this.previous = undefined;
-    this.root = this.removeFrom(this.root, key);
+    this.root = this.removeFrom(this.root, key, 0, 0);
     if (this.previous !== undefined) this.version++;
     return this.previous;
   }
@@ -167,17 +181,14 @@ export class FingerprintTree<T> {
 
   /** How many items have a key smaller than `key` (the index `key` has or would have). */
   rank(key: Uint8Array): number {
-    let node = this.root;
-    let rank = 0;
-    while (node !== NIL) {
-      const left = this.left[node] as number;
-      if (compareKeys(key, this.keys[node] as Uint8Array) <= 0) {
-        node = left;
-      } else {
-        rank += (this.count[left] as number) + 1;
-        node = this.right[node] as number;
-      }
+    if (this.rankCacheVersion !== this.version) {
+      this.rankCache = new WeakMap();
+      this.rankCacheVersion = this.version;
     }
+    const cached = this.rankCache.get(key);
+    if (cached !== undefined) return cached;
+    const rank = this.computeRank(key);
+    this.rankCache.set(key, rank);
     return rank;
   }
 
@@ -321,6 +332,25 @@ export class FingerprintTree<T> {
     return depthOf(this.root);
   }
 
+  private computeRank(key: Uint8Array): number {
+    let node = this.root;
+    let rank = 0;
+    let belowPrefix = 0;
+    let abovePrefix = 0;
+    while (node !== NIL) {
+      const left = this.left[node] as number;
+      if (compareFrom(key, this.keys[node] as Uint8Array, Math.min(belowPrefix, abovePrefix)) <= 0) {
+        abovePrefix = commonPrefix;
+        node = left;
+      } else {
+        belowPrefix = commonPrefix;
+        rank += (this.count[left] as number) + 1;
+        node = this.right[node] as number;
+      }
+    }
+    return rank;
+  }
+
   private select(index: number): number {
     if (!Number.isInteger(index) || index < 0 || index >= this.size) return NIL;
     let node = this.root;
@@ -366,12 +396,16 @@ export class FingerprintTree<T> {
   private floor(bound: Uint8Array, inclusive: boolean): number {
     let node = this.root;
     let best = NIL;
+    let belowPrefix = 0;
+    let abovePrefix = 0;
     while (node !== NIL) {
-      const order = compareKeys(this.keys[node] as Uint8Array, bound);
-      if (order < 0 || (inclusive && order === 0)) {
+      const order = compareFrom(bound, this.keys[node] as Uint8Array, Math.min(belowPrefix, abovePrefix));
+      if (order > 0 || (inclusive && order === 0)) {
+        belowPrefix = commonPrefix;
         best = node;
         node = this.right[node] as number;
       } else {
+        abovePrefix = commonPrefix;
         node = this.left[node] as number;
       }
     }
@@ -381,12 +415,17 @@ export class FingerprintTree<T> {
   /** Fills `stack` so that popping yields keys `>= bound` (or `> bound`) in increasing order. */
   private seekAscending(stack: number[], bound: Uint8Array | undefined, inclusive: boolean): void {
     let node = this.root;
+    let belowPrefix = 0;
+    let abovePrefix = 0;
     while (node !== NIL) {
-      const order = bound === undefined ? 1 : compareKeys(this.keys[node] as Uint8Array, bound);
-      if (order > 0 || (inclusive && order === 0)) {
+      // `order` compares the bound with the node key: the node qualifies when it is above the bound.
+      const order = bound === undefined ? -1 : compareFrom(bound, this.keys[node] as Uint8Array, Math.min(belowPrefix, abovePrefix));
+      if (order < 0 || (inclusive && order === 0)) {
+        abovePrefix = commonPrefix;
         stack.push(node);
         node = this.left[node] as number;
       } else {
+        belowPrefix = commonPrefix;
         node = this.right[node] as number;
       }
     }
@@ -395,11 +434,15 @@ export class FingerprintTree<T> {
   /** Fills `stack` so that popping yields keys `< bound` in decreasing order. */
   private seekDescending(stack: number[], bound: Uint8Array | undefined): void {
     let node = this.root;
+    let belowPrefix = 0;
+    let abovePrefix = 0;
     while (node !== NIL) {
-      if (bound === undefined || compareKeys(this.keys[node] as Uint8Array, bound) < 0) {
+      if (bound === undefined || compareFrom(bound, this.keys[node] as Uint8Array, Math.min(belowPrefix, abovePrefix)) > 0) {
+        belowPrefix = commonPrefix;
         stack.push(node);
         node = this.right[node] as number;
       } else {
+        abovePrefix = commonPrefix;
         node = this.left[node] as number;
       }
     }
@@ -418,17 +461,25 @@ export class FingerprintTree<T> {
     return node;
   }
 
-  private insertInto(node: number, key: Uint8Array, item: T, fingerprint: Uint8Array): number {
+  private insertInto(
+    node: number,
+    key: Uint8Array,
+    item: T,
+    fingerprint: Uint8Array,
+    belowPrefix: number,
+    abovePrefix: number,
+  ): number {
     if (node === NIL) return this.allocate(item, key, fingerprint);
-    const order = compareKeys(key, this.keys[node] as Uint8Array);
+    const order = compareFrom(key, this.keys[node] as Uint8Array, Math.min(belowPrefix, abovePrefix));
+    const prefix = commonPrefix;
     // The recursive call may grow (reallocate) the node arrays, so read `this.left`/`this.right` after it.
     if (order < 0) {
-      const child = this.insertInto(this.left[node] as number, key, item, fingerprint);
+      const child = this.insertInto(this.left[node] as number, key, item, fingerprint, belowPrefix, prefix);
       this.left[node] = child;
       return this.balance(node);
     }
     if (order > 0) {
-      const child = this.insertInto(this.right[node] as number, key, item, fingerprint);
+      const child = this.insertInto(this.right[node] as number, key, item, fingerprint, prefix, abovePrefix);
       this.right[node] = child;
       return this.balance(node);
     }
@@ -440,15 +491,18 @@ export class FingerprintTree<T> {
     return node;
   }
 
-  private removeFrom(node: number, key: Uint8Array): number {
+  private removeFrom(node: number, key: Uint8Array, belowPrefix: number, abovePrefix: number): number {
     if (node === NIL) return NIL;
-    const order = compareKeys(key, this.keys[node] as Uint8Array);
+    const order = compareFrom(key, this.keys[node] as Uint8Array, Math.min(belowPrefix, abovePrefix));
+    const prefix = commonPrefix;
     if (order < 0) {
-      this.left[node] = this.removeFrom(this.left[node] as number, key);
+      const child = this.removeFrom(this.left[node] as number, key, belowPrefix, prefix);
+      this.left[node] = child;
       return this.balance(node);
     }
     if (order > 0) {
-      this.right[node] = this.removeFrom(this.right[node] as number, key);
+      const child = this.removeFrom(this.right[node] as number, key, prefix, abovePrefix);
+      this.right[node] = child;
       return this.balance(node);
     }
     this.previous = this.items[node];
@@ -590,4 +644,22 @@ export function prefixUpperBound(prefix: Uint8Array): Uint8Array | undefined {
   const bound = prefix.slice(0, end);
   bound[end - 1] = (bound[end - 1] as number) + 1;
   return bound;
+}
+
+/** Set by {@link compareFrom}: the common prefix length of the two keys it last compared. */
+let commonPrefix = 0;
+
+/**
+ * Compares `a` and `b` bytewise, given that they agree on their first `start` bytes, and leaves
+ * their common prefix length in `commonPrefix`. In a descent every key of the current subtree lies
+ * between the nearest smaller and larger ancestors, so it shares at least the smaller of the
+ * search key's common prefixes with those two: comparisons start there instead of at byte 0
+ * (keys of one namespace and author share 64 bytes).
+ */
+function compareFrom(a: Uint8Array, b: Uint8Array, start: number): number {
+  const length = a.length < b.length ? a.length : b.length;
+  let i = start;
+  while (i < length && a[i] === b[i]) i++;
+  commonPrefix = i;
+  return i < length ? (a[i] as number) - (b[i] as number) : a.length - b.length;
 }

@@ -1,4 +1,5 @@
-import { bytesEqual, compareKeys, keyToMapKey } from './bytes.js';
+import { bytesEqual, compareKeys } from './bytes.js';
+import { BytesMap } from './bytes-map.js';
 import { RBSR_ERROR_CODES, RbsrError } from './errors.js';
 import type { Message, MessagePart } from './message.js';
 import { circularSegments, EMPTY_KEY, isWholeRange, rangeContains, type Range } from './range.js';
@@ -83,7 +84,7 @@ interface ItemsAnswer<T> {
   /** `false` for a reply that asks the peer for its items, `true` for the diff that ends a range. */
   readonly haveLocal: boolean;
   /** The peer's items by key, for a diff: ours are skipped where the peer's value is at least as new. */
-  readonly theirs?: Map<string, T>;
+  readonly theirs?: BytesMap<T>;
   /** Where the rest of the current incoming range ends (later sub-ranges of a split follow this one). */
   readonly outerEnd: Uint8Array;
   /** What to defer when nothing of this range fits. */
@@ -179,13 +180,15 @@ export class Reconciler<T, S> {
     const response = new ResponseBuilder<T, S>(this.sizes, this.frameBudget);
     const itemParts: Array<ItemsPart<T, S>> = [];
     const fingerprintParts: Array<FingerprintPart<T, S>> = [];
-    const seen = new Set<string>();
+    // Ranges seen so far, by kind then x then y.
+    const seen = { items: new BytesMap<Array<Uint8Array>>(), fingerprint: new BytesMap<Array<Uint8Array>>() };
     const itemPartsToAnswer = new Set<ItemsPart<T, S>>();
     for (const part of message.parts) {
       response.noteRange(part.range);
-      const id = `${part.kind}:${keyToMapKey(part.range.x)}:${keyToMapKey(part.range.y)}`;
-      const repeated = seen.has(id);
-      seen.add(id);
+      const ends = seen[part.kind].get(part.range.x);
+      const repeated = ends !== undefined && ends.some((y) => bytesEqual(y, part.range.y));
+      if (ends === undefined) seen[part.kind].set(part.range.x, [part.range.y]);
+      else if (!repeated) ends.push(part.range.y);
       if (part.kind === 'items') {
         itemParts.push(part);
         if (!part.haveLocal && !repeated) itemPartsToAnswer.add(part);
@@ -200,9 +203,9 @@ export class Reconciler<T, S> {
         if (response.deferring) {
           response.defer(part.range);
         } else {
-          const theirs = new Map<string, T>();
+          const theirs = new BytesMap<T>();
           for (const [item] of values) {
-            const key = keyToMapKey(this.traits.key(item));
+            const key = this.traits.key(item);
             const known = theirs.get(key);
             if (known === undefined || this.traits.compareValues(item, known) > 0) theirs.set(key, item);
           }
@@ -333,7 +336,7 @@ export class Reconciler<T, S> {
       if (s === 1) wrapIndex = selected.length;
       for await (const item of this.store.items(segments[s] as Range)) {
         if (theirs !== undefined) {
-          const their = theirs.get(keyToMapKey(traits.key(item)));
+          const their = theirs.get(traits.key(item));
           if (their !== undefined && traits.compareValues(their, item) >= 0) continue;
         }
         if (response.limited && selected.length > 0) {

@@ -17,6 +17,8 @@ import { describeItem, keyText, textKey, type TestItem } from './helpers/test-it
 const SEED = 0x5_1ab_5eed;
 const SLOW = process.env.SLOW === '1';
 const runs = (normal: number): number => (SLOW ? normal * 10 : normal);
+/** Per-test timeout: the slow variant runs ten times as many cases. */
+const TIMEOUT = SLOW ? 30 * 60_000 : 120_000;
 
 // ---- generators ----------------------------------------------------------------------------
 
@@ -183,7 +185,7 @@ describe.each([
       }),
       { seed: SEED, numRuns: runs(150) },
     );
-  });
+  }, TIMEOUT);
 });
 
 describe.each([
@@ -202,7 +204,7 @@ describe.each([
       }),
       { seed: SEED, numRuns: runs(100) },
     );
-  });
+  }, TIMEOUT);
 });
 
 describe('peers with different settings interoperate', () => {
@@ -232,5 +234,5 @@ describe('peers with different settings interoperate', () => {
       }),
       { seed: SEED, numRuns: runs(60) },
     );
-  });
+  }, TIMEOUT);
 });
