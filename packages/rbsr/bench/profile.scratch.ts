@@ -1,2 +1,0 @@
-import { runSyncBench } from './sync.bench.js';
-await runSyncBench({ n: 1_000_000, differences: [1000], modes: ['tuned'], budgets: [Infinity], runs: 1 });
