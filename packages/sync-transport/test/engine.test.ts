@@ -5,6 +5,7 @@ import {
   FramedChannel,
   LIVE_PROTOCOL,
   MemoryNetwork,
+  NeighborLink,
   NodeSecret,
   RemoteAbortError,
   SYNC_PROTOCOL,
@@ -382,6 +383,32 @@ describe('sync engine', () => {
     await bob.docs.importNamespace(await alice.docs.exportCapability(doc.namespace));
     expect((await bob.engine.syncWith(doc.namespace, alice.peer)).result.ok).toBe(true);
     expect(await keysOf(bob, doc.namespace)).toHaveLength(5);
+  });
+
+  test('a neighbour pushing a forged entry is dropped; the entry is never stored', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startNode(cleanup, 'alice', { network });
+    const doc = await alice.docs.createNamespace();
+    await alice.engine.startSync(doc.namespace);
+    const writer = await startNode(cleanup, 'writer', { network });
+    await writer.docs.importNamespace(await alice.docs.exportCapability(doc.namespace));
+    const writerDoc = await writer.docs.open(doc.namespace);
+    const author = await writer.docs.defaultAuthor();
+    const { entry: honest } = await writerDoc.hashAndInsert(text('honest'), author, text('fine'));
+    const { entry: original } = await writerDoc.hashAndInsert(text('forged'), author, text('x'));
+    const authorSignature = original.signature.authorSignature.slice();
+    authorSignature[0]! ^= 1;
+    const forged = { ...original, signature: { ...original.signature, authorSignature } };
+    writer.docs.close(doc.namespace);
+
+    const stream = await memoryTransport(NodeSecret.generate(), { network }).dial(alice.address.slice('memory://'.length), LIVE_PROTOCOL);
+    const link = await NeighborLink.dial(stream, { namespace: doc.namespace, addresses: [] }, { blobs: writer.store.blobs, onOp: async () => undefined });
+    const running = link.run();
+    await link.sendOp({ type: 'put', entry: honest });
+    await until(async () => (await keysOf(alice, doc.namespace)).includes('honest'));
+    await link.sendOp({ type: 'put', entry: forged });
+    await expect(running).rejects.toMatchObject({ code: 'DOCS_SYNC_CONNECTION_LOST' });
+    expect(await keysOf(alice, doc.namespace)).toEqual(['honest']);
   });
 
   test('leave closes the links and refuses later sessions; startSync again resumes', async () => {

@@ -1,5 +1,5 @@
 import { bytesToHex, compareBytes, equalBytes, type NamespaceId } from '@docs/crypto';
-import { capabilityNamespace, readCapability, type SignedEntry } from '@docs/entry';
+import { VALIDATION_FAILURE, capabilityNamespace, readCapability, type SignedEntry } from '@docs/entry';
 import {
   AuthorHeads,
   REPLICA_ERROR_CODES,
@@ -49,8 +49,11 @@ export type LiveEvent =
 /** A sync session ended (the reference's `SyncFinished`). */
 export interface SyncFinishedEvent {
   readonly type: 'sync-finished';
+  /** The document. */
   readonly namespace: NamespaceId;
+  /** The other node's id. */
   readonly peer: Uint8Array;
+  /** Whether this node dialed (and why) or accepted. */
   readonly origin: SyncOrigin;
   /** When the session started (dialing included), in `performance.timeOrigin`-based milliseconds. */
   readonly started: number;
@@ -240,8 +243,8 @@ export class SyncEngine {
 
   /**
    * Reconciles a document once with a peer and returns the session's event (also emitted). The document need
-   * not be syncing, but the peer accepts only documents it syncs. If a session with the peer is running for the
-   * document, this one starts after it.
+   * not be syncing here (but content is fetched only for documents this engine syncs); the peer accepts only
+   * documents it syncs. If a session with the peer is running for the document, this one starts after it.
    * @throws ReplicaError `DOCS_REPLICA_NOT_FOUND` if the store does not hold the document; SyncError `DOCS_SYNC_CLOSED`.
    *   Session failures are not thrown: they are the event's `result`.
    */
@@ -571,7 +574,13 @@ export class SyncEngine {
         await state.replica.insertRemote(op.entry, peer, 'complete');
       } catch (error) {
         const code = (error as { code?: string }).code;
-        if (code === REPLICA_ERROR_CODES.NEWER_ENTRY_EXISTS || code === REPLICA_ERROR_CODES.INVALID_ENTRY) return;
+        if (code === REPLICA_ERROR_CODES.NEWER_ENTRY_EXISTS) return;
+        // A timestamp too far ahead may be an honest author's clock; anything else was forged or broken, and an
+        // honest neighbour validates what it forwards: drop the link.
+        if (code === REPLICA_ERROR_CODES.INVALID_ENTRY && (error as ReplicaError).reason === VALIDATION_FAILURE.tooFarInTheFuture) return;
+        if (code === REPLICA_ERROR_CODES.INVALID_ENTRY) {
+          throw new SyncError(SYNC_ERROR_CODES.PROTOCOL_VIOLATION, 'the neighbour pushed an invalid entry', { cause: error });
+        }
         throw error;
       }
       this.#broadcast(state, op, peer);
