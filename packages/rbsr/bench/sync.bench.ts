@@ -22,6 +22,7 @@ import {
   type Message,
   type MessageSizeModel,
   type RangeItemTraits,
+  type SplitSettings,
 } from '@docs/rbsr';
 
 /** A stand-in for a SignedEntry: key, fingerprint, timestamp. */
@@ -32,7 +33,6 @@ interface BenchItem {
 }
 
 type Status = number;
-type ModeName = keyof typeof SYNC_MODES;
 
 /** Options of {@link runSyncBench}. */
 export interface SyncBenchOptions {
@@ -40,8 +40,8 @@ export interface SyncBenchOptions {
   readonly n?: number;
   /** Numbers of differing items (default 0, 1, 100, 1,000, 10,000). */
   readonly differences?: readonly number[];
-  /** Modes (default compat and tuned). */
-  readonly modes?: readonly ModeName[];
+  /** Named settings to compare (default {@link SYNC_MODES}: compat and tuned). */
+  readonly modes?: Readonly<Record<string, SplitSettings>>;
   /** Frame budgets in bytes, `Infinity` for none (default none, 4 MiB, 64 KiB). */
   readonly budgets?: readonly number[];
   /** Runs per cell; the median time is reported (default env BENCH_RUNS or 1). */
@@ -58,7 +58,7 @@ export interface SyncBenchOptions {
 export interface SyncBenchRow {
   readonly n: number;
   readonly differences: number;
-  readonly mode: ModeName;
+  readonly mode: string;
   readonly frameBudget: number | null;
   /** Messages in both directions. */
   readonly messages: number;
@@ -146,7 +146,7 @@ async function exchange(
   base: FingerprintTree<BenchItem>,
   missingOnAlice: readonly BenchItem[],
   missingOnBob: readonly BenchItem[],
-  mode: ModeName,
+  settings: SplitSettings,
   frameBudget: number,
   cellSeconds: number,
 ): Promise<ExchangeResult> {
@@ -155,7 +155,7 @@ async function exchange(
     for (const item of missing) tree.delete(item.key);
     const store = new TreeRangeStore(tree, EMPTY_FINGERPRINT, new Uint8Array(80));
     const reconciler = new Reconciler<BenchItem, Status>(store, traits, {
-      ...SYNC_MODES[mode],
+      ...settings,
       emptyFingerprint: EMPTY_FINGERPRINT,
       frameBudget,
       sizeModel: sizes,
@@ -261,7 +261,7 @@ export function formatSyncBenchTable(rows: readonly SyncBenchRow[]): string {
 export async function runSyncBench(options: SyncBenchOptions = {}): Promise<SyncBenchRow[]> {
   const n = options.n ?? Number(process.env.BENCH_N ?? 1_000_000);
   const differences = options.differences ?? [0, 1, 100, 1_000, 10_000];
-  const modes = options.modes ?? (['compat', 'tuned'] as const);
+  const modes = options.modes ?? SYNC_MODES;
   const budgets = options.budgets ?? [Number.POSITIVE_INFINITY, 4 * 1024 * 1024, 64 * 1024];
   const runs = options.runs ?? Number(process.env.BENCH_RUNS ?? 1);
   const cellSeconds = options.cellSeconds ?? Number(process.env.BENCH_CELL_SECONDS ?? 60);
@@ -277,11 +277,11 @@ export async function runSyncBench(options: SyncBenchOptions = {}): Promise<Sync
     const picked = pickDifferences(items, Math.min(d, n));
     const missingOnAlice = picked.filter((_, i) => i % 2 === 0);
     const missingOnBob = picked.filter((_, i) => i % 2 === 1);
-    for (const mode of modes) {
+    for (const [mode, settings] of Object.entries(modes)) {
       for (const budget of budgets) {
         const results: ExchangeResult[] = [];
         for (let run = 0; run < runs; run++) {
-          const result = await exchange(base, missingOnAlice, missingOnBob, mode, budget, cellSeconds);
+          const result = await exchange(base, missingOnAlice, missingOnBob, settings, budget, cellSeconds);
           results.push(result);
           if (result.capped) break;
         }

@@ -1,37 +1,80 @@
-import { bytesEqual, compareKeys } from './bytes.js';
+import { compareKeys } from './bytes.js';
+import { BytesMap } from './bytes-map.js';
 import { EMPTY_KEY, isWholeRange, type Range } from './range.js';
 
 /**
- * Merges the `deferred` ranges into runs where they touch (`a.y == b.x`), also through `glue`
- * ranges (which may be spanned but need no answer of their own); returns the runs holding at
- * least one deferred range, sorted by start. A run that ends where another starts across the
- * wrap-around joins it; a whole-set deferred range absorbs everything.
+ * Ranges that deferral runs may span without needing an answer of their own (ranges whose
+ * fingerprints matched), indexed by start key.
  */
-export function mergeAdjacentRanges(deferred: readonly Range[], glue: readonly Range[] = []): Range[] {
+export class GlueIndex {
+  private readonly byStart = new BytesMap<Range>();
+
+  constructor(glue: Iterable<Range>) {
+    for (const range of glue) if (!isWholeRange(range)) this.byStart.set(range.x, range);
+  }
+
+  /** The glue range starting at `key`, if any. */
+  startingAt(key: Uint8Array): Range | undefined {
+    return this.byStart.get(key);
+  }
+}
+
+/**
+ * Merges the `deferred` ranges into runs where they touch (`a.y == b.x`), directly or through a
+ * chain of `glue` ranges, following the wrap-around; a run that ends where it starts, or a
+ * whole-set deferred range, is the whole set. Linear in the deferred ranges plus the glue walked:
+ * adjacency is key equality, so nothing is sorted. Runs are returned in the order of their first
+ * range in `deferred`.
+ */
+export function mergeAdjacentRanges(deferred: readonly Range[], glue: GlueIndex = new GlueIndex([])): Range[] {
   const whole = deferred.find(isWholeRange);
   if (whole !== undefined) return [whole];
-  const marked = [
-    ...deferred.map((range) => ({ range, deferred: true })),
-    ...glue.filter((range) => !isWholeRange(range)).map((range) => ({ range, deferred: false })),
-  ].sort((a, b) => compareKeys(a.range.x, b.range.x));
-  const runs: Array<{ range: Range; deferred: boolean }> = [];
-  for (const entry of marked) {
-    const last = runs[runs.length - 1];
-    if (last !== undefined && bytesEqual(last.range.y, entry.range.x)) {
-      runs[runs.length - 1] = { range: { x: last.range.x, y: entry.range.y }, deferred: last.deferred || entry.deferred };
-    } else {
-      runs.push(entry);
+  const byStart = new BytesMap<number>();
+  deferred.forEach((range, index) => {
+    if (byStart.get(range.x) === undefined) byStart.set(range.x, index);
+  });
+  // next[i]: the deferred range reached from the end of range i (directly or through glue).
+  const next = new Int32Array(deferred.length).fill(-1);
+  const hasPrevious = new Uint8Array(deferred.length);
+  const walkedGlue = new Set<Range>();
+  deferred.forEach((range, index) => {
+    let end = range.y;
+    for (;;) {
+      const direct = byStart.get(end);
+      if (direct !== undefined) {
+        if (direct !== index && hasPrevious[direct] === 0) {
+          next[index] = direct;
+          hasPrevious[direct] = 1;
+        }
+        return;
+      }
+      const bridge = glue.startingAt(end);
+      if (bridge === undefined || walkedGlue.has(bridge)) return;
+      walkedGlue.add(bridge);
+      end = bridge.y;
     }
-  }
-  const first = runs[0];
-  const last = runs[runs.length - 1];
-  if (runs.length > 1 && first !== undefined && last !== undefined && bytesEqual(last.range.y, first.range.x)) {
-    runs[0] = { range: { x: last.range.x, y: first.range.y }, deferred: last.deferred || first.deferred };
-    runs.pop();
-  }
-  const result = runs.filter((run) => run.deferred).map((run) => run.range);
-  const merged = result.find(isWholeRange);
-  return merged === undefined ? result : [merged];
+  });
+  const runs: Range[] = [];
+  const used = new Uint8Array(deferred.length);
+  const emitFrom = (start: number): void => {
+    let last = start;
+    used[start] = 1;
+    while (next[last] !== -1 && used[next[last] as number] === 0) {
+      last = next[last] as number;
+      used[last] = 1;
+    }
+    // Ending where it started makes the run the whole set, as (x, x) means.
+    runs.push({ x: (deferred[start] as Range).x, y: (deferred[last] as Range).y });
+  };
+  deferred.forEach((_, index) => {
+    if (hasPrevious[index] === 0) emitFrom(index);
+  });
+  // What is left forms cycles around the whole circle.
+  deferred.forEach((_, index) => {
+    if (used[index] === 0) emitFrom(index);
+  });
+  const merged = runs.find(isWholeRange);
+  return merged === undefined ? runs : [merged];
 }
 
 /** A linear interval `[start, end)` of keys; `end === undefined` is "to the end". */

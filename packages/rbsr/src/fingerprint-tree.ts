@@ -53,6 +53,9 @@ export class FingerprintTree<T> {
    */
   private rankCache = new WeakMap<Uint8Array, number>();
   private rankCacheVersion = 0;
+  /** Scratch accumulator of {@link xorInto}, as words and as bytes. */
+  private readonly scratchWords = new Uint32Array(WORDS);
+  private readonly scratchBytes = new Uint8Array(this.scratchWords.buffer);
   /** Out-parameters of the recursive insert and delete. */
   private previous: T | undefined;
   private detachedMinimum = NIL;
@@ -226,10 +229,11 @@ export class FingerprintTree<T> {
     const start = Math.max(0, Math.min(from, size));
     const end = Math.max(0, Math.min(to, size));
     if (end <= start) return;
-    const words = new Uint32Array(WORDS);
+    const words = this.scratchWords;
+    words.fill(0);
     this.xorFirst(words, end);
     this.xorFirst(words, start);
-    const view = new Uint8Array(words.buffer);
+    const view = this.scratchBytes;
     for (let i = 0; i < FINGERPRINT_BYTES; i++) target[i] = (target[i] as number) ^ (view[i] as number);
   }
 

@@ -200,24 +200,20 @@ export class Reconciler<T, S> {
     for (const part of itemParts) {
       const values = part.values.filter(([item]) => rangeContains(part.range, this.traits.key(item)));
       if (itemPartsToAnswer.has(part)) {
-        if (response.deferring) {
-          response.defer(part.range);
-        } else {
-          const theirs = new BytesMap<T>();
-          for (const [item] of values) {
-            const key = this.traits.key(item);
-            const known = theirs.get(key);
-            if (known === undefined || this.traits.compareValues(item, known) > 0) theirs.set(key, item);
-          }
-          const checkpoint = response.checkpoint();
-          await this.answerWithItems(part.range, response, callbacks, {
-            haveLocal: true,
-            theirs,
-            outerEnd: part.range.y,
-            deferAll: part.range,
-          });
-          response.answered(part.range, checkpoint);
+        const theirs = new BytesMap<T>();
+        for (const [item] of values) {
+          const key = this.traits.key(item);
+          const known = theirs.get(key);
+          if (known === undefined || this.traits.compareValues(item, known) > 0) theirs.set(key, item);
         }
+        const checkpoint = response.checkpoint();
+        await this.answerWithItems(part.range, response, callbacks, {
+          haveLocal: true,
+          theirs,
+          outerEnd: part.range.y,
+          deferAll: part.range,
+        });
+        response.answered(part.range, checkpoint);
       }
       for (const [item, status] of values) {
         if ((await callbacks.validate(item, status)) && (await callbacks.put(item, status))) {
@@ -332,12 +328,19 @@ export class Reconciler<T, S> {
     let fittingPrefix: { count: number; end: Uint8Array } | undefined;
     let exhausted = true;
     const segments = circularSegments(range);
+    // Once deferring, only find out whether there is anything to send: a diff with nothing in it
+    // settles its range, anything else is deferred whole.
+    const probeOnly = response.deferring;
     scan: for (let s = 0; s < segments.length; s++) {
       if (s === 1) wrapIndex = selected.length;
       for await (const item of this.store.items(segments[s] as Range)) {
         if (theirs !== undefined) {
           const their = theirs.get(traits.key(item));
           if (their !== undefined && traits.compareValues(their, item) >= 0) continue;
+        }
+        if (probeOnly) {
+          response.defer(answer.deferAll);
+          return false;
         }
         if (response.limited && selected.length > 0) {
           const key = traits.key(item);
@@ -356,6 +359,10 @@ export class Reconciler<T, S> {
     }
     if (exhausted) {
       if (theirs !== undefined && selected.length === 0) return true;
+      if (probeOnly) {
+        response.defer(answer.deferAll);
+        return false;
+      }
       const bytes = sizes.itemsPart(range, selected.length) + valueBytes;
       const laterSubRanges = bytesEqual(range.y, outerEnd) ? undefined : { x: range.y, y: outerEnd };
       if (response.fits(bytes, laterSubRanges)) {

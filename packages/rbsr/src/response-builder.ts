@@ -1,4 +1,4 @@
-import { coverExcept, gapsBetweenRanges, mergeAdjacentRanges } from './arcs.js';
+import { coverExcept, gapsBetweenRanges, GlueIndex, mergeAdjacentRanges } from './arcs.js';
 import type { MessagePart } from './message.js';
 import type { Range } from './range.js';
 import type { RangeStore } from './range-store.js';
@@ -32,7 +32,7 @@ export class ResponseBuilder<T, S> {
   private keyBound = 0;
   private coverCostCache: { keyBound: number; cost: number } = { keyBound: -1, cost: 0 };
   /** Answers that {@link finish} may withdraw, most recent last. */
-  private readonly withdrawable: Array<Checkpoint & { range: Range; deferredEnd: number }> = [];
+  private readonly withdrawable: Withdrawable[] = [];
 
   constructor(sizes: MessageSizeModel<T, S>, budget: number) {
     this.sizes = sizes;
@@ -111,9 +111,10 @@ export class ResponseBuilder<T, S> {
   /** Adds the deferral parts (see the class comment). */
   async finish(store: RangeStore<T>): Promise<void> {
     if (this.deferred.length === 0) return;
-    let ranges = mergeAdjacentRanges(this.deferred, this.matched);
+    const glue = new GlueIndex(this.matched);
+    let ranges = mergeAdjacentRanges(this.deferred, glue);
     if (this.limited && !this.fitsAll(ranges)) {
-      ranges = this.withdrawUntilRunsFit() ?? [await this.coverOfDeferred(store)];
+      ranges = this.withdrawUntilRunsFit(glue) ?? [await this.coverOfDeferred(store)];
     }
     for (const range of ranges) {
       const fingerprint = await store.fingerprint(range);
@@ -123,25 +124,51 @@ export class ResponseBuilder<T, S> {
   }
 
   /**
-   * Withdraws the most recent answers until the deferral runs fit, keeping at least one part.
-   * Later answers come after earlier ones in `parts` and `deferred`, so withdrawing the most
-   * recent one truncates `parts` and swaps its slice of `deferred` for its whole range.
-   *
-   * @returns the runs, or `undefined` (with nothing changed) when no withdrawal makes them fit
+   * Withdraws the fewest most recent answers that make the deferral runs fit, keeping at least one
+   * part, and returns those runs; `undefined` (nothing changed) when no withdrawal makes them fit.
+   * Answers come in order, so withdrawing the `j` most recent truncates `parts` at the first of
+   * them and swaps each one's slice of `deferred` for its whole range. Freeing answers only lowers
+   * the bytes used while the runs can grow by at most one per answer, so whether the runs fit is
+   * (close to) monotone in `j`: binary search, each probe O(P log P).
    */
-  private withdrawUntilRunsFit(): Range[] | undefined {
-    const saved = { parts: [...this.parts], used: this.used, deferred: [...this.deferred] };
-    for (let last = this.withdrawable.pop(); last !== undefined && last.partsLength > 0; last = this.withdrawable.pop()) {
-      this.parts.length = last.partsLength;
-      this.used = last.used;
-      this.deferred.splice(last.deferredLength, last.deferredEnd - last.deferredLength, last.range);
-      const runs = mergeAdjacentRanges(this.deferred, this.matched);
-      if (this.fitsAll(runs)) return runs;
+  private withdrawUntilRunsFit(glue: GlueIndex): Range[] | undefined {
+    const entries = this.withdrawable;
+    const deferredIfWithdrawn = (from: number): Range[] => {
+      const first = entries[from] as Withdrawable;
+      const result = this.deferred.slice(0, first.deferredLength);
+      for (let i = from; i < entries.length; i++) {
+        const entry = entries[i] as Withdrawable;
+        const nextStart = entries[i + 1]?.deferredLength ?? this.deferred.length;
+        result.push(entry.range);
+        for (let d = entry.deferredEnd; d < nextStart; d++) result.push(this.deferred[d] as Range);
+      }
+      return result;
+    };
+    // Withdrawing entries[i..] leaves entries[i].partsLength parts, which must not be zero.
+    let low = 0;
+    while (low < entries.length && (entries[low] as Withdrawable).partsLength === 0) low++;
+    let high = entries.length;
+    let best: { index: number; deferred: Range[]; runs: Range[] } | undefined;
+    // The largest index i (fewest withdrawn) such that withdrawing entries[i..] fits.
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const deferred = deferredIfWithdrawn(middle);
+      const runs = mergeAdjacentRanges(deferred, glue);
+      if ((entries[middle] as Withdrawable).used + this.runsCost(runs) <= this.budget) {
+        best = { index: middle, deferred, runs };
+        low = middle + 1;
+      } else {
+        high = middle;
+      }
     }
-    this.parts.splice(0, this.parts.length, ...saved.parts);
-    this.used = saved.used;
-    this.deferred.splice(0, this.deferred.length, ...saved.deferred);
-    return undefined;
+    if (best === undefined) return undefined;
+    const from = entries[best.index] as Withdrawable;
+    this.deferred.length = 0;
+    for (const range of best.deferred) this.deferred.push(range);
+    this.parts.length = from.partsLength;
+    this.used = from.used;
+    entries.length = best.index;
+    return best.runs;
   }
 
   /** One range covering every deferred range, leaving out the gap holding most of our items. */
@@ -155,9 +182,13 @@ export class ResponseBuilder<T, S> {
   }
 
   private fitsAll(ranges: readonly Range[]): boolean {
+    return this.used + this.runsCost(ranges) <= this.budget;
+  }
+
+  private runsCost(ranges: readonly Range[]): number {
     let total = 0;
     for (const range of ranges) total += this.sizes.fingerprintPart(range);
-    return this.used + total <= this.budget;
+    return total;
   }
 
   private coverCost(keyBound: number): number {
@@ -174,4 +205,10 @@ export interface Checkpoint {
   readonly partsLength: number;
   readonly used: number;
   readonly deferredLength: number;
+}
+
+/** An answer {@link ResponseBuilder.finish} may withdraw: the state before it, its range and where its deferrals end. */
+interface Withdrawable extends Checkpoint {
+  readonly range: Range;
+  readonly deferredEnd: number;
 }
