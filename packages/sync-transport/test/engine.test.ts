@@ -121,24 +121,24 @@ describe.each(TRANSPORT_KINDS)('over the $name transport', (transport) => {
       await untilConverged([alice.store, bob.store], doc.namespace);
       bob.docs.close(doc.namespace);
     });
-  });
 
-  test('three peers converge, and a write reaches the peer it has no link with', async () => {
-    const network = new MemoryNetwork();
-    const [hub, left, right] = await Promise.all(['hub', 'left', 'right'].map((name) => startNode(cleanup, name, { transport, network })));
-    const doc = await hub!.docs.createNamespace();
-    await write(hub!, doc, 'hub/', 30);
-    const ticket = await hub!.engine.share(doc.namespace, 'write');
-    const leftDoc = await left!.engine.importTicket(ticket);
-    await write(left!, leftDoc, 'left/', 20);
-    const rightDoc = await right!.engine.importTicket(ticket);
-    await write(right!, rightDoc, 'right/', 20);
-    const keys = await untilConverged([hub!.store, left!.store, right!.store], doc.namespace);
-    expect(keys).toHaveLength(70);
-    // left and right are linked only with the hub, which forwards.
-    await pushLatency(left!, leftDoc, right!, 'via/hub');
-    await untilContentComplete(right!, doc.namespace);
-    await untilContentComplete(left!, doc.namespace);
+    test('three peers converge, and a write reaches the peer it has no link with', async () => {
+      const network = new MemoryNetwork();
+      const [hub, left, right] = await Promise.all(['hub', 'left', 'right'].map((name) => startNode(cleanup, name, { transport, store, network })));
+      const doc = await hub!.docs.createNamespace();
+      await write(hub!, doc, 'hub/', 30);
+      const ticket = await hub!.engine.share(doc.namespace, 'write');
+      const leftDoc = await left!.engine.importTicket(ticket);
+      await write(left!, leftDoc, 'left/', 20);
+      const rightDoc = await right!.engine.importTicket(ticket);
+      await write(right!, rightDoc, 'right/', 20);
+      const keys = await untilConverged([hub!.store, left!.store, right!.store], doc.namespace);
+      expect(keys).toHaveLength(70);
+      // left and right are linked only with the hub, which forwards.
+      await pushLatency(left!, leftDoc, right!, 'via/hub');
+      await untilContentComplete(right!, doc.namespace);
+      await untilContentComplete(left!, doc.namespace);
+    });
   });
 });
 
