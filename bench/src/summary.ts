@@ -127,5 +127,25 @@ export function summarize(results: Partial<SuiteResults>): SummaryRow[] {
     comparedWith: 'native entry signing (limit)',
     comparedValue: number(find(results.entry, { operation: 'sign entry', path: 'native' }), 'perSecond'),
   });
+  const transport = rowsOf(results.syncTransport);
+  const initial = transport.find((row) => String(row['scenario']).startsWith('initial sync'));
+  const verification = transport.find((row) => String(row['scenario']).includes('batched'));
+  add({
+    area: 'sync (TCP, LevelDB)',
+    measurement: String(field(initial, 'scenario') ?? 'initial sync'),
+    value: number(initial, 'entriesPerSecond'),
+    unit: 'entries/s',
+    comparedWith: 'native verification limit (2 signatures per entry)',
+    comparedValue: number(verification, 'entriesPerSecond'),
+  });
+  const difference = transport.find((row) => String(row['scenario']).startsWith('sync,'));
+  add({
+    area: 'sync (TCP, LevelDB)',
+    measurement: String(field(difference, 'scenario') ?? 'sync with differences'),
+    value: number(difference, 'wallMs'),
+    unit: 'ms',
+    comparedWith: 'round trips',
+    comparedValue: number(difference, 'roundTrips'),
+  });
   return rows;
 }
