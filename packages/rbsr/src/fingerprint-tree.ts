@@ -19,6 +19,8 @@ const FINGERPRINT_BYTES = 32;
 const DELTA = 3;
 const GAMMA = 2;
 const INITIAL_CAPACITY = 16;
+/** Bound on memoized prefix fingerprints (about 64 bytes each). */
+const PREFIX_CACHE_LIMIT = 65_536;
 
 /**
  * An ordered map from byte keys to items, as a weight-balanced binary search tree whose nodes
@@ -53,6 +55,9 @@ export class FingerprintTree<T> {
    */
   private rankCache = new WeakMap<Uint8Array, number>();
   private rankCacheVersion = 0;
+  /** Prefix fingerprints by item count, valid until the next change. */
+  private readonly prefixCache = new Map<number, Uint32Array>();
+  private prefixCacheVersion = 0;
   /** Scratch accumulator of {@link xorInto}, as words and as bytes. */
   private readonly scratchWords = new Uint32Array(WORDS);
   private readonly scratchBytes = new Uint8Array(this.scratchWords.buffer);
@@ -184,11 +189,7 @@ export class FingerprintTree<T> {
 
   /** How many items have a key smaller than `key` (the index `key` has or would have). */
   rank(key: Uint8Array): number {
-    if (this.rankCacheVersion !== this.version) {
-      this.rankCache = new WeakMap();
-      this.rankCacheVersion = this.version;
-    }
-    const cached = this.rankCache.get(key);
+    const cached = this.currentRankCache().get(key);
     if (cached !== undefined) return cached;
     const rank = this.computeRank(key);
     this.rankCache.set(key, rank);
@@ -204,7 +205,11 @@ export class FingerprintTree<T> {
   /** The key of the item at `index` in key order, or `undefined` when `index` is outside `[0, size)`. */
   keyAt(index: number): Uint8Array | undefined {
     const node = this.select(index);
-    return node === NIL ? undefined : this.keys[node];
+    if (node === NIL) return undefined;
+    const key = this.keys[node] as Uint8Array;
+    // A stored key's rank is its index: pivots picked by index are ranked next without a descent.
+    this.currentRankCache().set(key, index);
+    return key;
   }
 
   /** The item with the smallest key, or `undefined` when empty. */
@@ -230,9 +235,9 @@ export class FingerprintTree<T> {
     const end = Math.max(0, Math.min(to, size));
     if (end <= start) return;
     const words = this.scratchWords;
-    words.fill(0);
-    this.xorFirst(words, end);
-    this.xorFirst(words, start);
+    const toEnd = this.prefixXor(end);
+    const toStart = this.prefixXor(start);
+    for (let w = 0; w < WORDS; w++) words[w] = (toEnd[w] as number) ^ (toStart[w] as number);
     const view = this.scratchBytes;
     for (let i = 0; i < FINGERPRINT_BYTES; i++) target[i] = (target[i] as number) ^ (view[i] as number);
   }
@@ -336,6 +341,14 @@ export class FingerprintTree<T> {
     return depthOf(this.root);
   }
 
+  private currentRankCache(): WeakMap<Uint8Array, number> {
+    if (this.rankCacheVersion !== this.version) {
+      this.rankCache = new WeakMap();
+      this.rankCacheVersion = this.version;
+    }
+    return this.rankCache;
+  }
+
   private computeRank(key: Uint8Array): number {
     let node = this.root;
     let rank = 0;
@@ -371,6 +384,24 @@ export class FingerprintTree<T> {
         node = this.right[node] as number;
       }
     }
+  }
+
+  /**
+   * The XOR of the fingerprints of the first `n` items, memoized by `n` until the next change:
+   * neighbouring ranges share their bounds.
+   */
+  private prefixXor(n: number): Uint32Array {
+    if (this.prefixCacheVersion !== this.version || this.prefixCache.size >= PREFIX_CACHE_LIMIT) {
+      this.prefixCache.clear();
+      this.prefixCacheVersion = this.version;
+    }
+    let words = this.prefixCache.get(n);
+    if (words === undefined) {
+      words = new Uint32Array(WORDS);
+      this.xorFirst(words, n);
+      this.prefixCache.set(n, words);
+    }
+    return words;
   }
 
   /** XORs the fingerprints of the first `n` items into `words`. */
