@@ -171,6 +171,32 @@ describe('FingerprintTree', () => {
     expect(hex(treeXor(copy, 0, copy.size))).toBe(hex(xorAll(inCopy)));
   });
 
+  it('memoized ranks and prefix fingerprints follow every change', () => {
+    fc.assert(
+      fc.property(fc.array(operationArbitrary, { minLength: 1, maxLength: 60 }), (operations) => {
+        const tree = new FingerprintTree<TestItem>(testTraits);
+        const model = new Map<string, TestItem>();
+        for (const operation of operations) {
+          // Query before each change so that memoized answers exist, then check after it.
+          for (let i = 0; i < tree.size; i++) tree.rank(tree.keyAt(i) as Uint8Array);
+          treeXor(tree, 0, tree.size);
+          if (operation.kind === 'set') {
+            tree.set({ key: operation.key, value: operation.value });
+            model.set(hex(operation.key), { key: operation.key, value: operation.value });
+          } else {
+            tree.delete(operation.key);
+            model.delete(hex(operation.key));
+          }
+          const sorted = [...model.values()].sort((a, b) => compareKeys(a.key, b.key));
+          sorted.forEach((entry, index) => expect(tree.rank(entry.key)).toBe(index));
+          expect(tree.rank(operation.key)).toBe(sorted.filter((entry) => compareKeys(entry.key, operation.key) < 0).length);
+          for (let i = 0; i <= sorted.length; i++) expect(hex(treeXor(tree, 0, i))).toBe(hex(xorAll(sorted.slice(0, i))));
+        }
+      }),
+      { seed: SEED, numRuns: SLOW ? 500 : 60 },
+    );
+  });
+
   it('iterators continue after the last returned key when the tree changes underneath', () => {
     const tree = new FingerprintTree<TestItem>(testTraits);
     for (let i = 0; i < 100; i++) tree.set({ key: Uint8Array.from([i * 2]), value: 0 });
