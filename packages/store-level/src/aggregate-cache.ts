@@ -17,8 +17,8 @@ interface NamespaceNodes {
 /**
  * The aggregate nodes of the namespaces in use, held in memory.
  *
- * The upper levels (2 and above: one node per ~4096 entries with the default shape) of a namespace are read on
- * its first aggregate access; level-1 nodes (one per ~64 entries) are read by **pages** — the level-1 nodes under
+ * The upper levels (2 and above: one node per ~256 entries with the default shape) of a namespace are read on
+ * its first aggregate access; level-1 nodes (one per ~16 entries) are read by **pages** — the level-1 nodes under
  * one level-2 node, one short walk — when an operation first needs them ({@link ensureLevelOne}). So nothing is
  * read on open, and the first range operation after it reads a few hundred rows even for a million entries.
  *

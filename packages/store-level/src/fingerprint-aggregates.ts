@@ -3,7 +3,7 @@ import { STORE_ERROR_CODES, StoreError } from '@docs/store';
 import { HALF_SIPHASH_KEY_LENGTH, halfSipHash24 } from './half-siphash.js';
 import { aggregateKey, prefixBounds, recordKey } from './key-layout.js';
 import { successorKey, type KeyValueReader } from './key-value.js';
-import { storedFingerprint } from './stored-record.js';
+import { STORED_FINGERPRINT_OFFSET, STORED_RECORD_LENGTH, storedFingerprint } from './stored-record.js';
 import type { WriteSet } from './write-set.js';
 
 /**
@@ -16,19 +16,17 @@ export interface AggregateShape {
 }
 
 /**
- * 64-way nodes, four levels (good to ~16M entries per namespace): a range costs in-memory node steps plus at most
- * two database walks of about 64 records.
+ * 16-way nodes, five levels (a top-level node per ~1M entries; more are fine, the upper levels live in memory): a
+ * range costs in-memory node steps plus at most two database walks of about 16 records. Wider nodes (e.g. 6 bits)
+ * keep fewer nodes in memory but read more records per range.
  */
-export const DEFAULT_AGGREGATE_SHAPE: AggregateShape = { bitsPerLevel: 6, levels: 4 };
+export const DEFAULT_AGGREGATE_SHAPE: AggregateShape = { bitsPerLevel: 4, levels: 5 };
 
 /** Count and XOR of the entry fingerprints of a set of records (the XOR does not include the empty fingerprint). */
 export interface Aggregate {
   count: number;
   readonly xor: Uint8Array;
 }
-
-/** Records fetched by the first step of a records walk (a level-1 node holds about 64 with the default shape). */
-const RECORD_WALK_READ_AHEAD = 64;
 
 /** Size of an encoded {@link Aggregate}: count (u64 BE) ‖ xor (32). */
 const AGGREGATE_LENGTH = 40;
@@ -342,7 +340,7 @@ function sumNodes(nodes: NodeReader, level: number, namespace: Uint8Array, from:
   return total;
 }
 
-/** Sum of the records with `from ≤ id < to` (one database walk). */
+/** Sum of the records with `from ≤ id < to` (one database walk, values only). */
 async function sumRecords(
   records: KeyValueReader,
   namespace: Uint8Array,
@@ -350,13 +348,16 @@ async function sumRecords(
   to: Uint8Array | undefined,
 ): Promise<Aggregate> {
   const total = emptyAggregate();
-  for await (const [, value] of records.entries({
+  const { xor } = total;
+  for await (const values of records.valueBatches({
     gte: recordKey(from),
     lt: to === undefined ? recordBounds(namespace).lt : recordKey(to),
-    readAhead: RECORD_WALK_READ_AHEAD,
   })) {
-    total.count++;
-    xorInto(total.xor, storedFingerprint(value));
+    for (const value of values) {
+      if (value.length !== STORED_RECORD_LENGTH) storedFingerprint(value); // throws DOCS_STORE_CORRUPTED
+      for (let index = 0; index < 32; index++) xor[index]! ^= value[STORED_FINGERPRINT_OFFSET + index]!;
+    }
+    total.count += values.length;
   }
   return total;
 }

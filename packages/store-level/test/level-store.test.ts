@@ -61,7 +61,7 @@ class InstrumentedLevel {
             return method(...args);
           };
         }
-        if (property === 'iterator' || property === 'keys') {
+        if (property === 'iterator' || property === 'keys' || property === 'values') {
           return (...args: unknown[]) => {
             const iterator = method(...args) as { nextv(size: number): Promise<unknown[]>; close(): Promise<void> };
             return {
