@@ -177,7 +177,7 @@ export class Reconciler<T, S> {
     callbacks: ReconcileCallbacks<T, S>,
   ): Promise<Message<T, S> | undefined> {
     this.checkIncoming(message);
-    const response = new ResponseBuilder<T, S>(this.sizes, this.frameBudget);
+    const response = new ResponseBuilder<T, S>(this.sizes, this.frameBudget, (item) => this.traits.key(item));
     const itemParts: Array<ItemsPart<T, S>> = [];
     const fingerprintParts: Array<FingerprintPart<T, S>> = [];
     // Ranges seen so far, by kind then x then y.

@@ -1,4 +1,5 @@
 import { coverExcept, gapsBetweenRanges, GlueIndex, mergeAdjacentRanges } from './arcs.js';
+import { compareKeys } from './bytes.js';
 import type { MessagePart } from './message.js';
 import type { Range } from './range.js';
 import type { RangeStore } from './range-store.js';
@@ -25,6 +26,7 @@ export class ResponseBuilder<T, S> {
   private used: number;
   private readonly sizes: MessageSizeModel<T, S>;
   private readonly budget: number;
+  private readonly keyOf: (item: T) => Uint8Array;
   private readonly deferred: Range[] = [];
   /** Ranges whose fingerprints matched: deferral runs may span them (no values were ever sent there). */
   private readonly matched: Range[] = [];
@@ -34,9 +36,15 @@ export class ResponseBuilder<T, S> {
   /** Answers that {@link finish} may withdraw, most recent last. */
   private readonly withdrawable: Withdrawable[] = [];
 
-  constructor(sizes: MessageSizeModel<T, S>, budget: number) {
+  /**
+   * @param sizes - how parts are sized
+   * @param budget - the frame budget in bytes (`Infinity` for none)
+   * @param keyOf - the key of an item (to trim an items part)
+   */
+  constructor(sizes: MessageSizeModel<T, S>, budget: number, keyOf: (item: T) => Uint8Array) {
     this.sizes = sizes;
     this.budget = budget;
+    this.keyOf = keyOf;
     this.used = sizes.messageOverhead;
   }
 
@@ -114,7 +122,7 @@ export class ResponseBuilder<T, S> {
     const glue = new GlueIndex(this.matched);
     let ranges = mergeAdjacentRanges(this.deferred, glue);
     if (this.limited && !this.fitsAll(ranges)) {
-      ranges = this.withdrawUntilRunsFit(glue) ?? [await this.coverOfDeferred(store)];
+      ranges = this.withdrawUntilRunsFit(glue) ?? this.trimUntilRunsFit(glue) ?? [await this.coverOfDeferred(store)];
     }
     for (const range of ranges) {
       const fingerprint = await store.fingerprint(range);
@@ -125,7 +133,7 @@ export class ResponseBuilder<T, S> {
 
   /**
    * Withdraws the fewest most recent answers that make the deferral runs fit, keeping at least one
-   * part, and returns those runs; `undefined` (nothing changed) when no withdrawal makes them fit.
+   * part, and returns those runs; when none does, withdraws all it may and returns `undefined`.
    * Answers come in order, so withdrawing the `j` most recent truncates `parts` at the first of
    * them and swaps each one's slice of `deferred` for its whole range. Freeing answers only lowers
    * the bytes used while the runs can grow by at most one per answer, so whether the runs fit is
@@ -161,14 +169,101 @@ export class ResponseBuilder<T, S> {
         high = middle;
       }
     }
-    if (best === undefined) return undefined;
-    const from = entries[best.index] as Withdrawable;
+    const index = best?.index ?? low;
+    if (index >= entries.length) return undefined;
+    const from = entries[index] as Withdrawable;
+    const deferred = best?.deferred ?? deferredIfWithdrawn(index);
     this.deferred.length = 0;
-    for (const range of best.deferred) this.deferred.push(range);
+    for (const range of deferred) this.deferred.push(range);
     this.parts.length = from.partsLength;
     this.used = from.used;
-    entries.length = best.index;
+    entries.length = index;
+    return best?.runs;
+  }
+
+  /**
+   * Once whole answers cannot be withdrawn any further: withdraws trailing parts (deferring their
+   * ranges), then trims the values of the one part left if it is an items part, keeping a prefix
+   * in circular order from its `x` and deferring the rest, so that the deferral runs fit.
+   * Binary searches as in {@link withdrawUntilRunsFit}.
+   *
+   * @returns the runs, or `undefined` (with one part left) when even that does not fit
+   */
+  private trimUntilRunsFit(glue: GlueIndex): Range[] | undefined {
+    const parts = this.parts;
+    const partBytes = parts.map((part) => this.partSize(part));
+    const usedWith = (kept: number): number => this.used - partBytes.slice(kept).reduce((total, bytes) => total + bytes, 0);
+    const runsWith = (kept: number): Range[] =>
+      mergeAdjacentRanges([...this.deferred, ...parts.slice(kept).map((part) => part.range)], glue);
+    let low = 1;
+    let high = parts.length;
+    let best: { kept: number; runs: Range[] } | undefined;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const runs = runsWith(middle);
+      if (usedWith(middle) + this.runsCost(runs) <= this.budget) {
+        best = { kept: middle, runs };
+        low = middle + 1;
+      } else {
+        high = middle;
+      }
+    }
+    const kept = best?.kept ?? 1;
+    for (const part of parts.slice(kept)) this.deferred.push(part.range);
+    this.used = usedWith(kept);
+    parts.length = kept;
+    if (best !== undefined) return best.runs;
+    const last = parts[0];
+    return last?.kind === 'items' ? this.trimValuesUntilRunsFit(last, glue) : undefined;
+  }
+
+  /** Trims the values of `part` (the only part left), see {@link trimUntilRunsFit}. */
+  private trimValuesUntilRunsFit(part: Extract<MessagePart<T, S>, { kind: 'items' }>, glue: GlueIndex): Range[] | undefined {
+    const { x, y } = part.range;
+    const keyOf = this.keyOf;
+    const fromX = part.values.filter(([item]) => compareKeys(keyOf(item), x) >= 0);
+    const beforeX = part.values.filter(([item]) => compareKeys(keyOf(item), x) < 0);
+    const circular = [...fromX, ...beforeX];
+    const trimmed = (count: number) => {
+      const end = keyOf((circular[count] as readonly [T, S])[0]);
+      const range: Range = { x, y: end };
+      const values = circular.slice(0, count);
+      // A wrapping sub-range iterates the keys below `x` first.
+      const ordered =
+        compareKeys(x, end) > 0
+          ? [...values.filter(([item]) => compareKeys(keyOf(item), x) < 0), ...values.filter(([item]) => compareKeys(keyOf(item), x) >= 0)]
+          : values;
+      const trimmedPart: MessagePart<T, S> = { kind: 'items', range, values: ordered, haveLocal: part.haveLocal };
+      const runs = mergeAdjacentRanges([...this.deferred, { x: end, y }], glue);
+      return { part: trimmedPart, runs, remainder: { x: end, y }, bytes: this.partSize(trimmedPart) };
+    };
+    const base = this.used - this.partSize(part);
+    let low = 1;
+    let high = circular.length;
+    let best: ReturnType<typeof trimmed> | undefined;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const candidate = trimmed(middle);
+      if (base + candidate.bytes + this.runsCost(candidate.runs) <= this.budget) {
+        best = candidate;
+        low = middle + 1;
+      } else {
+        high = middle;
+      }
+    }
+    if (best === undefined) return undefined;
+    this.parts[0] = best.part;
+    this.used = base + best.bytes;
+    this.deferred.push(best.remainder);
     return best.runs;
+  }
+
+  /** The size of a part under the size model. */
+  private partSize(part: MessagePart<T, S>): number {
+    if (part.kind === 'fingerprint') return this.sizes.fingerprintPart(part.range);
+    let bytes = this.sizes.itemsPart(part.range, part.values.length);
+    for (const [item, status] of part.values) bytes += this.sizes.value(item, status);
+    return bytes;
   }
 
   /** One range covering every deferred range, leaving out the gap holding most of our items. */
