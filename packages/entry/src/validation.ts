@@ -1,6 +1,6 @@
 import { defaultEd25519, equalBytes, type Ed25519 } from '@docs/crypto';
 import { hasConsistentEmptiness, nowMicros } from './record.js';
-import { verifySignedEntry, type SignedEntry } from './signed-entry.js';
+import { verifySignedEntries, verifySignedEntry, type SignedEntry } from './signed-entry.js';
 
 /**
  * How far in the future an entry's timestamp may be: 10 minutes, in microseconds. (The reference had 0.6 s
@@ -55,4 +55,37 @@ export async function validateEntry(
   const now = options.now ?? nowMicros();
   if (entry.record.timestamp > now + MAX_TIMESTAMP_FUTURE_SHIFT) return VALIDATION_FAILURE.tooFarInTheFuture;
   return undefined;
+}
+
+/**
+ * {@link validateEntry} for many entries at once, with the same rules and order of checks per entry: the
+ * signatures of the entries that pass the checks before them are verified in one `verifyMany` batch (in Node on
+ * libuv's thread pool, so on every core).
+ *
+ * @returns the first failure of each entry, `undefined` for a valid one, in the order of `entries`
+ */
+export async function validateEntries(
+  entries: readonly SignedEntry[],
+  options: ValidationOptions,
+): Promise<Array<ValidationFailure | undefined>> {
+  const failures: Array<ValidationFailure | undefined> = entries.map(({ entry }) => {
+    if (options.checkEmpty === true && !hasConsistentEmptiness(entry.record)) return VALIDATION_FAILURE.invalidEmptyEntry;
+    if (!equalBytes(entry.id.namespace, options.namespace)) return VALIDATION_FAILURE.invalidNamespace;
+    return undefined;
+  });
+  if (options.verifySignatures) {
+    const unchecked = entries.filter((_, index) => failures[index] === undefined);
+    const verdicts = await verifySignedEntries(unchecked, options.ed25519 ?? defaultEd25519());
+    let next = 0;
+    for (let index = 0; index < entries.length; index++) {
+      if (failures[index] === undefined && !verdicts[next++]) failures[index] = VALIDATION_FAILURE.badSignature;
+    }
+  }
+  const limit = (options.now ?? nowMicros()) + MAX_TIMESTAMP_FUTURE_SHIFT;
+  for (let index = 0; index < entries.length; index++) {
+    if (failures[index] === undefined && entries[index]!.entry.record.timestamp > limit) {
+      failures[index] = VALIDATION_FAILURE.tooFarInTheFuture;
+    }
+  }
+  return failures;
 }

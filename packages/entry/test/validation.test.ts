@@ -9,6 +9,7 @@ import {
   readCapability,
   signEntry,
   signNewEntry,
+  validateEntries,
   validateEntry,
   verifySignedEntries,
   writeCapability,
@@ -66,6 +67,41 @@ describe('validateEntry', () => {
     expect(await validateEntry(inconsistent, options)).toBeUndefined();
     expect(await validateEntry(inconsistent, { ...options, checkEmpty: true })).toBe(VALIDATION_FAILURE.invalidEmptyEntry);
     expect(await validateEntry(await signedAt(now, EMPTY_HASH, 0), { ...options, checkEmpty: true })).toBeUndefined();
+  });
+});
+
+describe('validateEntries', () => {
+  test('answers like validateEntry for each entry, in order, whichever checks are on', async () => {
+    const other = NamespaceSecret.generate();
+    const flip = (signature: Uint8Array) => signature.map((byte, index) => (index === 7 ? byte ^ 1 : byte));
+    const good = await signedAt(now);
+    const badSignature: SignedEntry = { ...good, signature: { ...good.signature, authorSignature: flip(good.signature.authorSignature) } };
+    const future = await signedAt(now + MAX_TIMESTAMP_FUTURE_SHIFT + 1n);
+    const futureAndBad: SignedEntry = { ...future, signature: { ...future.signature, namespaceSignature: flip(future.signature.namespaceSignature) } };
+    const foreign = await signEntry(
+      { id: RecordIdentifier.of(other.id, author.id, key), record: createRecord(hash, 3, now + MAX_TIMESTAMP_FUTURE_SHIFT + 1n) },
+      other,
+      author,
+    );
+    const inconsistentAndForeign: SignedEntry = { ...foreign, entry: { ...foreign.entry, record: createRecord(EMPTY_HASH, 3, now) } };
+    const entries = [good, badSignature, future, futureAndBad, foreign, inconsistentAndForeign, good];
+    for (const verifySignatures of [true, false]) {
+      for (const checkEmpty of [true, false]) {
+        const options = { namespace: namespace.id, verifySignatures, checkEmpty, now };
+        const one = await Promise.all(entries.map((entry) => validateEntry(entry, options)));
+        expect(await validateEntries(entries, options)).toEqual(one);
+      }
+    }
+    expect(await validateEntries(entries, { namespace: namespace.id, verifySignatures: true, checkEmpty: true, now })).toEqual([
+      undefined,
+      VALIDATION_FAILURE.badSignature,
+      VALIDATION_FAILURE.tooFarInTheFuture,
+      VALIDATION_FAILURE.badSignature,
+      VALIDATION_FAILURE.invalidNamespace,
+      VALIDATION_FAILURE.invalidEmptyEntry,
+      undefined,
+    ]);
+    expect(await validateEntries([], { namespace: namespace.id, verifySignatures: true })).toEqual([]);
   });
 });
 
