@@ -132,6 +132,10 @@ export class MemoryStore implements DocsStore {
 
   async put(signed: SignedEntry): Promise<PutOutcome> {
     this.#ensureOpen();
+    return this.#put(signed);
+  }
+
+  #put(signed: SignedEntry): PutOutcome {
     const namespace = signed.entry.id.namespace;
     const name = bytesToMapKey(namespace);
     let entries = this.#entries.get(name);
@@ -140,6 +144,12 @@ export class MemoryStore implements DocsStore {
       this.#entries.set(name, entries);
     }
     return entries.put(signed);
+  }
+
+  /** Inserts entries in order as by {@link MemoryStore.put}, all in one synchronous step (see {@link DocsStore.putMany}). */
+  async putMany(entries: readonly SignedEntry[]): Promise<PutOutcome[]> {
+    this.#ensureOpen();
+    return entries.map((signed) => this.#put(signed));
   }
 
   async getExact(

@@ -64,6 +64,14 @@ export interface DocsStore {
    * namespace, clock) and whether the namespace was imported are the caller's business.
    */
   put(signed: SignedEntry): Promise<PutOutcome>;
+  /**
+   * Inserts entries in order, each by the insert rule as if by {@link DocsStore.put} one after the other (a later
+   * entry sees the earlier ones), atomically: after a crash either all of them are stored or none. The fast path
+   * for bulk writes and for the entries of one sync message.
+   *
+   * @returns the outcome of each entry, in order
+   */
+  putMany(entries: readonly SignedEntry[]): Promise<PutOutcome[]>;
   /** The entry at (namespace, author, key); tombstones only with `includeEmpty`. */
   getExact(
     namespace: NamespaceId,

@@ -85,7 +85,25 @@ async function expectFullMatch(
   expect((await collect(store.contentHashes())).map(bytesToHex).sort()).toEqual(model.contentHashes().map(bytesToHex).sort());
 }
 
-/** One seeded run: random puts (tombstones, prefixes, equal timestamps, several authors and namespaces) compared step by step. */
+/** A random entry: tombstones, prefixes and equal timestamps are frequent. */
+function randomEntry(
+  random: SeededRandom,
+  namespaces: readonly NamespaceSecret[],
+  authors: readonly Author[],
+): Promise<SignedEntry> {
+  const namespace = random.pick(namespaces);
+  const author = random.pick(authors);
+  const key = randomKey(random);
+  const timestamp = 1 + random.below(30);
+  return random.chance(0.2)
+    ? signTestEntry({ namespace, author, key, timestamp, empty: true })
+    : signTestEntry({ namespace, author, key, timestamp, content: `v${random.below(4)}` });
+}
+
+/**
+ * One seeded run: random puts and batches of puts (tombstones, prefixes, equal timestamps, several authors and
+ * namespaces) compared step by step.
+ */
 async function runDifferential(harness: StoreHarness, seed: number, steps: number): Promise<void> {
   const random = new SeededRandom(seed);
   const namespaces = [testNamespace(50), testNamespace(51)];
@@ -103,20 +121,19 @@ async function runDifferential(harness: StoreHarness, seed: number, steps: numbe
         expect(await store.removeNamespace(secret.id)).toBe(true);
         model.removeNamespace(secret.id);
         await store.importNamespace(writeCapability(secret));
+      } else if (random.chance(0.15)) {
+        const batch = await Promise.all(Array.from({ length: 1 + random.below(6) }, () => randomEntry(random, namespaces, authors)));
+        last = `putMany ${batch.map(describeEntry).join(', ')}`;
+        expect(await store.putMany(batch), 'putMany outcomes').toEqual(batch.map((signed) => model.put(signed)));
       } else {
-        const namespace = random.pick(namespaces);
-        const author = random.pick(authors);
-        const key = randomKey(random);
-        const timestamp = 1 + random.below(30);
-        const signed: SignedEntry = random.chance(0.2)
-          ? await signTestEntry({ namespace, author, key, timestamp, empty: true })
-          : await signTestEntry({ namespace, author, key, timestamp, content: `v${random.below(4)}` });
+        const signed = await randomEntry(random, namespaces, authors);
+        const { namespace, author, key } = signed.entry.id;
         last = `put ${describeEntry(signed)}`;
         expect(await store.put(signed), 'put outcome').toEqual(model.put(signed));
         for (const includeEmpty of [false, true]) {
           expectSameEntry(
-            await store.getExact(namespace.id, author.id, key, { includeEmpty }),
-            model.getExact(namespace.id, author.id, key, includeEmpty),
+            await store.getExact(namespace, author, key, { includeEmpty }),
+            model.getExact(namespace, author, key, includeEmpty),
             `getExact (includeEmpty: ${includeEmpty})`,
           );
         }

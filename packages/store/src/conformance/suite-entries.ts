@@ -111,6 +111,30 @@ export function registerEntryTests(harness: StoreHarness): void {
       expectSameEntry(await store2.getExact(namespace.id, alice.id, toBytes('tie')), big);
     });
 
+    test('putMany applies its entries in order, as sequential puts, and reports each outcome', async () => {
+      const store = await harness.create();
+      await store.importNamespace(writeCapability(namespace));
+      const stored = await signTestEntry({ namespace, author: alice, key: 'a/stored', timestamp: 5, content: 'stored' });
+      await store.put(stored);
+      const first = await signTestEntry({ namespace, author: alice, key: 'a/x', timestamp: 10, content: 'first' });
+      const newer = await signTestEntry({ namespace, author: alice, key: 'a/x', timestamp: 11, content: 'newer' });
+      const older = await signTestEntry({ namespace, author: alice, key: 'a/x', timestamp: 9, content: 'older' });
+      const bobs = await signTestEntry({ namespace, author: bob, key: 'a/x', timestamp: 1, content: 'bob' });
+      const tombstone = await signTestEntry({ namespace, author: alice, key: 'a/', timestamp: 20, empty: true });
+      const underTombstone = await signTestEntry({ namespace, author: alice, key: 'a/y', timestamp: 15, content: 'late' });
+      expect(await store.putMany([first, newer, older, bobs, tombstone, underTombstone])).toEqual([
+        { inserted: true, removed: 0 },
+        { inserted: true, removed: 1 },
+        { inserted: false },
+        { inserted: true, removed: 0 },
+        { inserted: true, removed: 2 },
+        { inserted: false },
+      ]);
+      expectSameEntries(await collect(store.query(namespace.id, { author: alice.id, includeEmpty: true })), [tombstone]);
+      expectSameEntries(await collect(store.query(namespace.id, { author: bob.id, includeEmpty: true })), [bobs]);
+      expect(await store.putMany([])).toEqual([]);
+    });
+
     test('prefix delete (test_prefix_delete): a tombstone removes the older entries under it, bytewise', async () => {
       const store = await harness.create();
       await store.importNamespace(writeCapability(namespace));
