@@ -162,12 +162,11 @@ async function exchange(
       sizeModel: sizes,
     });
     const callbacks = {
-      validate: () => true,
-      put: (item: BenchItem) => {
-        const existing = tree.get(item.key);
-        if (existing !== undefined && existing.timestamp >= item.timestamp) return false;
-        tree.set(item);
-        return true;
+      receive: (items: ReadonlyArray<readonly [BenchItem, Status]>) => {
+        for (const [item] of items) {
+          const existing = tree.get(item.key);
+          if (existing === undefined || existing.timestamp < item.timestamp) tree.set(item);
+        }
       },
       contentStatus: () => 0,
     };

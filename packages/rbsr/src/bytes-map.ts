@@ -31,6 +31,17 @@ export class BytesMap<V> {
     }
     bucket.push({ key, value });
   }
+
+  /** Removes `key`; whether it was there. */
+  delete(key: Uint8Array): boolean {
+    const hash = hashKey(key);
+    const bucket = this.buckets.get(hash);
+    const index = bucket === undefined ? -1 : bucket.findIndex((entry) => bytesEqual(entry.key, key));
+    if (index < 0) return false;
+    if (bucket!.length === 1) this.buckets.delete(hash);
+    else bucket!.splice(index, 1);
+    return true;
+  }
 }
 
 /** FNV-1a over the length and the last 16 bytes, as a small integer. */

@@ -61,17 +61,15 @@ export interface ReconcilerOptions<T, S> extends Partial<SplitSettings> {
  * What {@link Reconciler.processMessage} calls back into.
  */
 export interface ReconcileCallbacks<T, S> {
-  /** Whether a received item may be stored (for iroh-docs: signatures, namespace, timestamp); `status` is the sender's. */
-  validate(item: T, status: S): boolean | Promise<boolean>;
   /**
-   * Stores a received, valid item. The caller applies its insert rule (for iroh-docs newer-wins
-   * and prefix deletion).
-   *
-   * @returns whether the item was inserted
+   * Takes the peer's items of one message: those inside their part's range, in message order, each with the
+   * sender's status. Called once per message that holds any, after every items part was answered (so the diffs
+   * are computed against the set as it was before the message) and before the fingerprint parts are answered
+   * (so they see what was stored). Validate the items (for iroh-docs: signatures, namespace, timestamp) and store
+   * the valid ones by the insert rule (for iroh-docs newer-wins and prefix deletion) — in one batch, if the store
+   * has one.
    */
-  put(item: T, status: S): boolean | Promise<boolean>;
-  /** Called after each item `put` inserted. */
-  onInsert?(item: T, status: S): void;
+  receive(items: ReadonlyArray<readonly [T, S]>): void | Promise<void>;
   /** The status sent with each outgoing item (for iroh-docs: the local content status). */
   contentStatus(item: T): S | Promise<S>;
 }
@@ -83,7 +81,10 @@ type FingerprintPart<T, S> = Extract<MessagePart<T, S>, { kind: 'fingerprint' }>
 interface ItemsAnswer<T> {
   /** `false` for a reply that asks the peer for its items, `true` for the diff that ends a range. */
   readonly haveLocal: boolean;
-  /** The peer's items by key, for a diff: ours are skipped where the peer's value is at least as new. */
+  /**
+   * The peer's items by key, for a diff: ours are skipped where the peer's value is at least as new, and keys
+   * where ours is at least as new as the peer's are removed (nothing of the peer's to store there).
+   */
   readonly theirs?: BytesMap<T>;
   /** Where the rest of the current incoming range ends (later sub-ranges of a split follow this one). */
   readonly outerEnd: Uint8Array;
@@ -164,9 +165,9 @@ export class Reconciler<T, S> {
    * Processes a message from the peer and returns the answer, or `undefined` when there is
    * nothing to send (the exchange is over on this side).
    *
-   * As in the reference, all item parts are handled first, in order (the diff against our items
-   * computed before the received values are stored), then the fingerprint parts, which see the
-   * stored values. Nothing the peer sends is trusted: received values outside their part's range
+   * As in the reference, all item parts are handled first, in order (each diff against our items
+   * as they were before the message), then the received values go to `callbacks.receive` in one
+   * call, then the fingerprint parts are answered, seeing the stored values. Nothing the peer sends is trusted: received values outside their part's range
    * are ignored, repeated ranges are answered once, and the answer never exceeds the frame budget.
    *
    * @throws RbsrError `DOCS_RBSR_MESSAGE_TOO_LARGE` above the incoming limits, `DOCS_RBSR_INVALID_MESSAGE`
@@ -197,9 +198,12 @@ export class Reconciler<T, S> {
       }
     }
 
+    const received: Array<readonly [T, S]> = [];
     for (const part of itemParts) {
       const values = part.values.filter(([item]) => rangeContains(part.range, this.traits.key(item)));
-      if (itemPartsToAnswer.has(part)) {
+      if (!itemPartsToAnswer.has(part)) {
+        received.push(...values);
+      } else {
         const theirs = new BytesMap<T>();
         for (const [item] of values) {
           const key = this.traits.key(item);
@@ -214,13 +218,11 @@ export class Reconciler<T, S> {
           deferAll: part.range,
         });
         response.answered(part.range, checkpoint);
-      }
-      for (const [item, status] of values) {
-        if ((await callbacks.validate(item, status)) && (await callbacks.put(item, status))) {
-          callbacks.onInsert?.(item, status);
-        }
+        // Values under keys where we hold one at least as new cannot be inserted: they are not passed on.
+        for (const value of values) if (theirs.get(this.traits.key(value[0])) !== undefined) received.push(value);
       }
     }
+    if (received.length > 0) await callbacks.receive(received);
 
     for (const part of fingerprintParts) {
       const checkpoint = response.checkpoint();
@@ -335,8 +337,13 @@ export class Reconciler<T, S> {
       if (s === 1) wrapIndex = selected.length;
       for await (const item of this.store.items(segments[s] as Range)) {
         if (theirs !== undefined) {
-          const their = theirs.get(traits.key(item));
-          if (their !== undefined && traits.compareValues(their, item) >= 0) continue;
+          const key = traits.key(item);
+          const their = theirs.get(key);
+          if (their !== undefined) {
+            const order = traits.compareValues(their, item);
+            if (order <= 0) theirs.delete(key);
+            if (order >= 0) continue;
+          }
         }
         if (probeOnly) {
           response.defer(answer.deferAll);

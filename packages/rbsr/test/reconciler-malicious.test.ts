@@ -47,8 +47,7 @@ function treeStore(entries: readonly TestItem[]): TreeRangeStore<TestItem> {
 }
 
 const noopCallbacks = {
-  validate: () => true,
-  put: () => false,
+  receive: () => {},
   contentStatus: (): TestStatus => 'complete',
 };
 

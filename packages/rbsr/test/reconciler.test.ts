@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SYNC_MODES, type Message } from '@docs/rbsr';
 import {
   createPeer,
+  process,
   expectedMerge,
   runExchange,
   type Exchange,
@@ -159,5 +160,43 @@ describe.each(configurations)('reference ranger tests (%s)', (_name, options, ki
     await sync(units(['3']), units(['', '3', '4', '5', 'a', 'b', 'c']), options, kind);
     await sync(units(['3', 'a']), units(['', '0', 'b']), options, kind);
     await sync([item('', 58)], [item('', 0)], options, kind);
+  });
+});
+
+describe('what receive gets', () => {
+  it('leaves out the values of a request where we hold one at least as new, and passes the rest', async () => {
+    const bob = createPeer(items([['a', 5], ['b', 5], ['c', 5], ['d', 5]]), { ...SYNC_MODES.tuned });
+    const request: Message<TestItem, TestStatus> = {
+      parts: [
+        {
+          kind: 'items',
+          range: { x: textKey('a'), y: textKey('a') },
+          // equal, older, newer, unknown to Bob, and a duplicate of the equal one
+          values: [item('a', 5), item('b', 4), item('c', 6), item('e', 1), item('a', 5)].map((value) => [value, 'complete']),
+          haveLocal: false,
+        },
+      ],
+    };
+    const reply = await process(bob, request);
+    expect(bob.validated.map(describeItem)).toEqual([item('c', 6), item('e', 1)].map(describeItem));
+    // The diff still sends Bob's newer 'b' and the 'd' Alice lacks, and nothing Alice holds as new.
+    const sent = reply?.parts.flatMap((part) => (part.kind === 'items' ? part.values.map(([value]) => describeItem(value)) : []));
+    expect(sent).toEqual([item('b', 5), item('d', 5)].map(describeItem));
+  });
+
+  it('passes every value of a diff (a final answer) on', async () => {
+    const bob = createPeer(items([['a', 5]]), { ...SYNC_MODES.tuned });
+    const answer: Message<TestItem, TestStatus> = {
+      parts: [
+        {
+          kind: 'items',
+          range: { x: textKey('a'), y: textKey('a') },
+          values: [item('a', 5), item('b', 1)].map((value) => [value, 'complete']),
+          haveLocal: true,
+        },
+      ],
+    };
+    expect(await process(bob, answer)).toBeUndefined();
+    expect(bob.validated.map(describeItem)).toEqual([item('a', 5), item('b', 1)].map(describeItem));
   });
 });

@@ -84,13 +84,11 @@ export interface Exchange {
 /** Lets `peer` process `message` with callbacks that record what they see. */
 export function process(peer: TestPeer, message: Message<TestItem, TestStatus>): Promise<Message<TestItem, TestStatus> | undefined> {
   return peer.reconciler.processMessage(message, {
-    validate: (entry) => {
-      peer.validated.push(entry);
-      return peer.accept(entry);
-    },
-    put: (entry) => peer.put(entry),
-    onInsert: (entry) => {
-      peer.inserted.push(entry);
+    receive: (items) => {
+      for (const [entry] of items) {
+        peer.validated.push(entry);
+        if (peer.accept(entry) && peer.put(entry)) peer.inserted.push(entry);
+      }
     },
     contentStatus: () => 'complete',
   });
