@@ -5,9 +5,8 @@ import {
   mergeCapabilities,
   nowMicros,
   signNewEntry,
-  VALIDATION_FAILURE,
+  validateEntries,
   validateEntry,
-  verifySignedEntries,
   type Capability,
   type SignedEntry,
   type ValidationOptions,
@@ -190,7 +189,7 @@ export class Replica {
     if (reason !== undefined) {
       throw new ReplicaError(REPLICA_ERROR_CODES.INVALID_ENTRY, `invalid entry from a peer: ${reason}`, { reason });
     }
-    const outcome = await this.#putRemote(entry, from, contentStatus, () => this.store.getDownloadPolicy(this.namespace));
+    const [outcome] = (await this.#storeRemote([[entry, contentStatus]], from)) as [PutOutcome];
     if (!outcome.inserted) {
       throw new ReplicaError(REPLICA_ERROR_CODES.NEWER_ENTRY_EXISTS, 'an equal or newer entry is already stored');
     }
@@ -252,10 +251,11 @@ export class Replica {
 
   /**
    * Processes a message from peer `from` and returns the reply, or `undefined` when the session is complete.
-   * Every received entry is validated (namespace, strict signatures, 10-minute future limit; the empty rule is
-   * not applied here, as in the reference): invalid entries are dropped and counted in
-   * `outcome.entriesInvalid`, valid ones are inserted by the newer-wins rule and reported as `remote-insert`
-   * events when actually inserted. `outcome` accumulates the session's counts as the reference's `SyncOutcome`:
+   * The received entries that could be new (not those under a key where this replica holds an equal or newer
+   * entry) are validated (namespace, strict signatures verified in one batch, 10-minute future limit; the empty
+   * rule is not applied here, as in the reference): invalid entries are dropped and counted in
+   * `outcome.entriesInvalid`, valid ones are stored in one batch by the newer-wins rule and reported as
+   * `remote-insert` events when actually inserted. `outcome` accumulates the session's counts as the reference's `SyncOutcome`:
    * every received value counts in `entriesReceived`, every value of the reply in `entriesSent`.
    */
   async syncProcessMessage(
@@ -265,27 +265,10 @@ export class Replica {
   ): Promise<SyncMessage | undefined> {
     this.#assertOpen();
     outcome.entriesReceived += countMessageValues(message);
-    const validation: ValidationOptions = { ...this.#remoteValidation, now: this.#now() };
-    const signaturesValid = await this.#verifyAll(message);
-    let policy: Promise<DownloadPolicy> | undefined;
-    const loadPolicy = (): Promise<DownloadPolicy> => (policy ??= this.store.getDownloadPolicy(this.namespace));
     // A reconciler per step: the engine's instances are not meant to be shared by overlapping sessions.
     const reconciler = createEntryReconciler(this.#ranges, this.#syncSettings);
     const reply = await reconciler.processMessage(message, {
-      validate: async (entry) => {
-        const verified = signaturesValid.get(entry);
-        const failure =
-          verified === false
-            ? VALIDATION_FAILURE.badSignature
-            : await validateEntry(entry, verified === true ? { ...validation, verifySignatures: false } : validation);
-        if (failure !== undefined) {
-          outcome.entriesInvalid++;
-          return false;
-        }
-        outcome.headsReceived.insert(entry.entry.id.author, entry.entry.record.timestamp);
-        return true;
-      },
-      put: async (entry, contentStatus) => (await this.#putRemote(entry, from, contentStatus, loadPolicy)).inserted,
+      receive: (received) => this.#receiveRemote(received, from, outcome),
       contentStatus: (entry) => this.#contentStatus(entry),
     });
     if (reply !== undefined) outcome.entriesSent += countMessageValues(reply);
@@ -299,16 +282,6 @@ export class Replica {
   close(): void {
     this.#closed = true;
     this.#events.close();
-  }
-
-  /**
-   * Verifies the signatures of every entry in a message in one batch (in Node on all cores), before the
-   * reconciler asks for them one by one.
-   */
-  async #verifyAll(message: SyncMessage): Promise<Map<SignedEntry, boolean>> {
-    const entries = message.parts.flatMap((part) => (part.kind === 'items' ? part.values.map(([entry]) => entry) : []));
-    const verdicts = await verifySignedEntries(entries, this.#remoteValidation.ed25519);
-    return new Map(entries.map((entry, index) => [entry, verdicts[index]!]));
   }
 
   #assertOpen(): void {
@@ -390,28 +363,47 @@ export class Replica {
     if (current === undefined || timestamp > current) this.#writtenHeads.set(key, timestamp);
   }
 
-  /** Stores a validated entry from a peer; when inserted, tracks its author's head and reports it. */
-  async #putRemote(
-    entry: SignedEntry,
+  /** Validates the entries of one sync message (signatures in one batch) and stores the valid ones. */
+  async #receiveRemote(
+    received: ReadonlyArray<readonly [SignedEntry, ContentStatus]>,
     from: Uint8Array,
-    contentStatus: ContentStatus,
-    loadPolicy: () => Promise<DownloadPolicy>,
-  ): Promise<PutOutcome> {
-    const outcome = await this.store.put(entry);
-    if (!outcome.inserted) return outcome;
-    this.#recordHead(entry);
-    if (this.#events.active) {
-      const policy = await loadPolicy();
-      this.#events.emit({
-        type: 'remote-insert',
-        namespace: this.namespace,
-        entry,
-        from,
-        contentStatus,
-        shouldDownload: shouldDownload(policy, entry.entry.id.key),
-      });
-    }
-    return outcome;
+    outcome: SyncOutcome,
+  ): Promise<void> {
+    const failures = await validateEntries(
+      received.map(([entry]) => entry),
+      { ...this.#remoteValidation, now: this.#now() },
+    );
+    const valid = received.filter((_, index) => failures[index] === undefined);
+    outcome.entriesInvalid += received.length - valid.length;
+    for (const [entry] of valid) outcome.headsReceived.insert(entry.entry.id.author, entry.entry.record.timestamp);
+    await this.#storeRemote(valid, from);
+  }
+
+  /**
+   * Stores validated entries from a peer in one batch; the inserted ones update their authors' heads and are
+   * reported as `remote-insert` events.
+   */
+  async #storeRemote(
+    valid: ReadonlyArray<readonly [SignedEntry, ContentStatus]>,
+    from: Uint8Array,
+  ): Promise<PutOutcome[]> {
+    const stored = await this.store.putMany(valid.map(([entry]) => entry));
+    const policy = this.#events.active ? await this.store.getDownloadPolicy(this.namespace) : undefined;
+    valid.forEach(([entry, contentStatus], index) => {
+      if (!stored[index]!.inserted) return;
+      this.#recordHead(entry);
+      if (policy !== undefined && this.#events.active) {
+        this.#events.emit({
+          type: 'remote-insert',
+          namespace: this.namespace,
+          entry,
+          from,
+          contentStatus,
+          shouldDownload: shouldDownload(policy, entry.entry.id.key),
+        });
+      }
+    });
+    return stored;
   }
 }
 

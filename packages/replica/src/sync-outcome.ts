@@ -9,9 +9,12 @@ export interface SyncOutcome {
   entriesReceived: number;
   /** Entries sent in replies. */
   entriesSent: number;
-  /** Received entries that failed validation and were dropped. */
+  /**
+   * Received entries that failed validation and were dropped. Entries under a key where the replica holds an equal
+   * or newer entry are not validated (they cannot be inserted) and not counted here.
+   */
   entriesInvalid: number;
-  /** The newest timestamp per author among the valid received entries. */
+  /** The newest timestamp per author among the valid received entries (of those validated, see `entriesInvalid`). */
   readonly headsReceived: AuthorHeads;
 }
 

@@ -116,6 +116,8 @@ interface DocState {
   readonly wanted: Map<string, WantedContent>;
   /** Peers (hex) with a running dial loop. */
   readonly dialers: Set<string>;
+  /** The replica's events are handled one after the other, so the engine's events keep their order. */
+  replicaEvents: Promise<void>;
 }
 
 /** Bytes of author heads in a `SyncReport`: the reference's gossip message limit is 4 KiB. */
@@ -330,8 +332,11 @@ export class SyncEngine {
       links: new Map(),
       wanted: new Map(),
       dialers: new Set(),
+      replicaEvents: Promise.resolve(),
     };
-    state.unsubscribe = replica.on((event) => void this.#onReplicaEvent(state, event).catch(() => undefined));
+    state.unsubscribe = replica.on((event) => {
+      state.replicaEvents = state.replicaEvents.then(() => this.#onReplicaEvent(state, event)).catch(() => undefined);
+    });
     this.#syncing.set(key, state);
     return state;
   }
