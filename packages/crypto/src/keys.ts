@@ -1,14 +1,14 @@
 import { base32ToBytes, bytesToBase32, bytesToHex, hexToBytes } from './bytes.js';
-import { ED25519_SEED_LENGTH } from './ed25519-arguments.js';
 import { defaultEd25519, type Ed25519 } from './ed25519.js';
 import { CRYPTO_ERROR_CODES, DocsError, type DocsErrorCode } from './errors.js';
+import { SigningKey } from './signing-key.js';
 
 /** A namespace id: the 32-byte Ed25519 public key of a {@link NamespaceSecret}. Read capability. */
 export type NamespaceId = Uint8Array;
 /** An author id: the 32-byte Ed25519 public key of an {@link Author}. */
 export type AuthorId = Uint8Array;
 
-/** Length of ids (public keys) and secret seeds. */
+/** Length of ids (public keys). */
 const KEY_LENGTH = 32;
 const HEX_TEXT_LENGTH = 64;
 const BASE32_TEXT_LENGTH = 52;
@@ -34,37 +34,19 @@ function parseKeyText(text: string, code: DocsErrorCode, what: string): Uint8Arr
   return bytes;
 }
 
-/** A private copy of a 32-byte seed; DocsError `DOCS_CRYPTO_INVALID_KEY_LENGTH` on another length. */
-function copySeed(seed: Uint8Array): Uint8Array {
-  if (!(seed instanceof Uint8Array)) throw new TypeError('seed must be a Uint8Array');
-  if (seed.length !== ED25519_SEED_LENGTH) {
-    throw new DocsError(
-      CRYPTO_ERROR_CODES.invalidKeyLength,
-      `a secret key seed is ${ED25519_SEED_LENGTH} bytes, got ${seed.length}`,
-    );
-  }
-  return seed.slice();
-}
-
-function randomSeed(): Uint8Array {
-  return globalThis.crypto.getRandomValues(new Uint8Array(ED25519_SEED_LENGTH));
-}
-
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+/** What the seed of a namespace secret or an author is called in a wrong-length error. */
+const SEED_NAME = 'secret key';
 
 /**
  * The secret key of a namespace (an Ed25519 signing key): the write capability of a document.
  * Its public key is the {@link NamespaceId}.
  */
-export class NamespaceSecret {
-  readonly #seed: Uint8Array;
-  readonly #id: NamespaceId;
-  readonly #backend: Ed25519;
+export class NamespaceSecret extends SigningKey {
+  /** Keeps the type nominal: an {@link Author} is not a NamespaceSecret (no runtime field). */
+  declare private readonly namespaceSecretBrand: never;
 
   private constructor(seed: Uint8Array, backend: Ed25519) {
-    this.#seed = seed;
-    this.#backend = backend;
-    this.#id = backend.publicKey(seed);
+    super(seed, backend);
   }
 
   /**
@@ -72,7 +54,7 @@ export class NamespaceSecret {
    * @param backend - the Ed25519 implementation to sign with (default {@link defaultEd25519})
    */
   static generate(backend: Ed25519 = defaultEd25519()): NamespaceSecret {
-    return new NamespaceSecret(randomSeed(), backend);
+    return new NamespaceSecret(SigningKey.randomSeed(), backend);
   }
 
   /**
@@ -80,7 +62,7 @@ export class NamespaceSecret {
    * @throws DocsError `DOCS_CRYPTO_INVALID_KEY_LENGTH` when `seed` is not 32 bytes.
    */
   static fromBytes(seed: Uint8Array, backend: Ed25519 = defaultEd25519()): NamespaceSecret {
-    return new NamespaceSecret(copySeed(seed), backend);
+    return new NamespaceSecret(SigningKey.copySeed(seed, SEED_NAME), backend);
   }
 
   /**
@@ -91,49 +73,25 @@ export class NamespaceSecret {
     return new NamespaceSecret(parseKeyText(text, CRYPTO_ERROR_CODES.invalidKey, 'namespace secret'), backend);
   }
 
-  /** The namespace id (public key), a fresh copy. */
-  get id(): NamespaceId {
-    return this.#id.slice();
-  }
-
-  /** The Ed25519 implementation this key signs with. */
-  get backend(): Ed25519 {
-    return this.#backend;
-  }
-
-  /** A copy of the 32-byte seed. */
-  toBytes(): Uint8Array {
-    return this.#seed.slice();
-  }
-
-  /** The 64-byte Ed25519 signature of `message`. */
-  sign(message: Uint8Array): Promise<Uint8Array> {
-    return this.#backend.sign(this.#seed, message);
-  }
-
   /** Lowercase hex of the seed (the secret). */
-  toString(): string {
-    return bytesToHex(this.#seed);
+  override toString(): string {
+    return bytesToHex(this.toBytes());
   }
 
-  /** Node's `util.inspect` shows the id, never the secret. */
-  [INSPECT](): string {
-    return `NamespaceSecret(id: ${bytesToHex(this.#id)})`;
+  protected get inspectLabel(): string {
+    return 'NamespaceSecret';
   }
 }
 
 /**
  * The secret key of an author (an Ed25519 signing key). Its public key is the {@link AuthorId}.
  */
-export class Author {
-  readonly #seed: Uint8Array;
-  readonly #id: AuthorId;
-  readonly #backend: Ed25519;
+export class Author extends SigningKey {
+  /** Keeps the type nominal: a {@link NamespaceSecret} is not an Author (no runtime field). */
+  declare private readonly authorBrand: never;
 
   private constructor(seed: Uint8Array, backend: Ed25519) {
-    this.#seed = seed;
-    this.#backend = backend;
-    this.#id = backend.publicKey(seed);
+    super(seed, backend);
   }
 
   /**
@@ -141,7 +99,7 @@ export class Author {
    * @param backend - the Ed25519 implementation to sign with (default {@link defaultEd25519})
    */
   static generate(backend: Ed25519 = defaultEd25519()): Author {
-    return new Author(randomSeed(), backend);
+    return new Author(SigningKey.randomSeed(), backend);
   }
 
   /**
@@ -149,7 +107,7 @@ export class Author {
    * @throws DocsError `DOCS_CRYPTO_INVALID_KEY_LENGTH` when `seed` is not 32 bytes.
    */
   static fromBytes(seed: Uint8Array, backend: Ed25519 = defaultEd25519()): Author {
-    return new Author(copySeed(seed), backend);
+    return new Author(SigningKey.copySeed(seed, SEED_NAME), backend);
   }
 
   /**
@@ -160,34 +118,13 @@ export class Author {
     return new Author(parseKeyText(text, CRYPTO_ERROR_CODES.invalidKey, 'author'), backend);
   }
 
-  /** The author id (public key), a fresh copy. */
-  get id(): AuthorId {
-    return this.#id.slice();
-  }
-
-  /** The Ed25519 implementation this key signs with. */
-  get backend(): Ed25519 {
-    return this.#backend;
-  }
-
-  /** A copy of the 32-byte seed. */
-  toBytes(): Uint8Array {
-    return this.#seed.slice();
-  }
-
-  /** The 64-byte Ed25519 signature of `message`. */
-  sign(message: Uint8Array): Promise<Uint8Array> {
-    return this.#backend.sign(this.#seed, message);
-  }
-
   /** Lowercase hex of the seed (the secret). */
-  toString(): string {
-    return bytesToHex(this.#seed);
+  override toString(): string {
+    return bytesToHex(this.toBytes());
   }
 
-  /** Node's `util.inspect` shows the id, never the secret. */
-  [INSPECT](): string {
-    return `Author(id: ${bytesToHex(this.#id)})`;
+  protected get inspectLabel(): string {
+    return 'Author';
   }
 }
 

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { bytesToHex, CRYPTO_ERROR_CODES, portableEd25519, verify } from '@docs/crypto';
+import { Author, bytesToHex, CRYPTO_ERROR_CODES, NamespaceSecret, portableEd25519, SigningKey, verify } from '@docs/crypto';
 import { NodeSecret } from '@docs/sync-transport';
 import { describe, expect, it } from 'vitest';
 
@@ -36,11 +36,37 @@ describe('NodeSecret', () => {
     expect(secret.toBytes()).toEqual(new Uint8Array(32).fill(5));
     expect(secret.id).not.toEqual(new Uint8Array(32));
     expect(() => NodeSecret.fromBytes(new Uint8Array(31))).toThrow(
-      expect.objectContaining({ code: CRYPTO_ERROR_CODES.invalidKeyLength }),
+      expect.objectContaining({
+        code: CRYPTO_ERROR_CODES.invalidKeyLength,
+        message: 'a node secret seed is 32 bytes, got 31',
+      }),
     );
     expect(() => NodeSecret.fromBytes('seed' as unknown as Uint8Array)).toThrow(TypeError);
     const shown = inspect(secret);
     expect(shown).toContain(bytesToHex(secret.id));
     expect(shown).not.toContain(bytesToHex(secret.toBytes()));
+    expect(shown).toBe(`NodeSecret(id: ${bytesToHex(secret.id)})`);
+  });
+
+  it('is a SigningKey with no text form of its seed', () => {
+    const secret = NodeSecret.fromBytes(new Uint8Array(32).fill(9), portableEd25519);
+    expect(secret).toBeInstanceOf(SigningKey);
+    expect(secret.backend).toBe(portableEd25519);
+    expect('fromString' in NodeSecret).toBe(false);
+    expect(String(secret)).toBe('[object Object]');
+    expect(JSON.stringify({ secret })).toBe('{"secret":{}}');
+  });
+
+  it('is a distinct type from the keys of @docs/crypto (checked by tsc -b)', () => {
+    const node = NodeSecret.generate();
+    // @ts-expect-error a NodeSecret is not an Author
+    const nodeAsAuthor: Author = node;
+    // @ts-expect-error a NodeSecret is not a NamespaceSecret
+    const nodeAsNamespace: NamespaceSecret = node;
+    // @ts-expect-error an Author is not a NodeSecret, although it could sign a handshake
+    const authorAsNode: NodeSecret = Author.generate();
+    expect(nodeAsAuthor).not.toBeInstanceOf(Author);
+    expect(nodeAsNamespace).not.toBeInstanceOf(NamespaceSecret);
+    expect(authorAsNode).not.toBeInstanceOf(NodeSecret);
   });
 });

@@ -1,4 +1,4 @@
-import { bytesToHex, CRYPTO_ERROR_CODES, defaultEd25519, DocsError, type Ed25519 } from '@docs/crypto';
+import { defaultEd25519, SigningKey, type Ed25519 } from '@docs/crypto';
 
 /** A node id: the 32-byte Ed25519 public key a node authenticates with (iroh's `NodeId`/`PublicKey`). */
 export type NodeId = Uint8Array;
@@ -17,18 +17,13 @@ export interface NodeIdentity {
   sign(message: Uint8Array): Promise<Uint8Array>;
 }
 
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-
 /** The Ed25519 secret key of a node: proves the node's id to its peers in every connection handshake. */
-export class NodeSecret implements NodeIdentity {
-  readonly #seed: Uint8Array;
-  readonly #id: NodeId;
-  readonly #backend: Ed25519;
+export class NodeSecret extends SigningKey implements NodeIdentity {
+  /** Keeps the type nominal: an `Author` or a `NamespaceSecret` is not a NodeSecret (no runtime field). */
+  declare private readonly nodeSecretBrand: never;
 
   private constructor(seed: Uint8Array, backend: Ed25519) {
-    this.#seed = seed;
-    this.#backend = backend;
-    this.#id = backend.publicKey(seed);
+    super(seed, backend);
   }
 
   /**
@@ -36,7 +31,7 @@ export class NodeSecret implements NodeIdentity {
    * @param backend - the Ed25519 implementation to sign with (default `defaultEd25519()`)
    */
   static generate(backend: Ed25519 = defaultEd25519()): NodeSecret {
-    return new NodeSecret(globalThis.crypto.getRandomValues(new Uint8Array(NODE_ID_LENGTH)), backend);
+    return new NodeSecret(SigningKey.randomSeed(), backend);
   }
 
   /**
@@ -44,33 +39,10 @@ export class NodeSecret implements NodeIdentity {
    * @throws DocsError `DOCS_CRYPTO_INVALID_KEY_LENGTH` when `seed` is not 32 bytes.
    */
   static fromBytes(seed: Uint8Array, backend: Ed25519 = defaultEd25519()): NodeSecret {
-    if (!(seed instanceof Uint8Array)) throw new TypeError('seed must be a Uint8Array');
-    if (seed.length !== NODE_ID_LENGTH) {
-      throw new DocsError(
-        CRYPTO_ERROR_CODES.invalidKeyLength,
-        `a node secret seed is ${NODE_ID_LENGTH} bytes, got ${seed.length}`,
-      );
-    }
-    return new NodeSecret(seed.slice(), backend);
+    return new NodeSecret(SigningKey.copySeed(seed, 'node secret'), backend);
   }
 
-  /** The node id (public key), a fresh copy. */
-  get id(): NodeId {
-    return this.#id.slice();
-  }
-
-  /** A copy of the 32-byte seed (the secret). */
-  toBytes(): Uint8Array {
-    return this.#seed.slice();
-  }
-
-  /** The 64-byte Ed25519 signature of `message`. */
-  sign(message: Uint8Array): Promise<Uint8Array> {
-    return this.#backend.sign(this.#seed, message);
-  }
-
-  /** Node's `util.inspect` shows the id, never the secret. */
-  [INSPECT](): string {
-    return `NodeSecret(id: ${bytesToHex(this.#id)})`;
+  protected get inspectLabel(): string {
+    return 'NodeSecret';
   }
 }
