@@ -129,7 +129,7 @@ function aggregateNamespace(key: Uint8Array): Uint8Array | undefined {
 }
 
 /** A map key for a namespace id. */
-function namespaceName(namespace: Uint8Array): string {
+export function namespaceName(namespace: Uint8Array): string {
   return String.fromCharCode(...namespace);
 }
 

@@ -4,6 +4,7 @@ import { HALF_SIPHASH_KEY_LENGTH, halfSipHash24 } from './half-siphash.js';
 import { aggregateKey, prefixBounds, recordKey } from './key-layout.js';
 import { successorKey, type KeyValueReader } from './key-value.js';
 import { STORED_FINGERPRINT_OFFSET, STORED_RECORD_LENGTH, storedFingerprint } from './stored-record.js';
+import type { RecordPages } from './record-pages.js';
 import type { WriteSet } from './write-set.js';
 
 /**
@@ -85,6 +86,12 @@ interface Node {
   readonly aggregate: Aggregate;
 }
 
+/** The level-1 node from which the records up to a bound remain to be summed: its boundary and record count. */
+interface NodeStart {
+  readonly boundary: Uint8Array;
+  readonly count: number;
+}
+
 /**
  * Synchronous reads of one namespace's aggregate nodes (rows keyed `aggregates ‖ level ‖ boundary`): the committed
  * nodes held in memory, or those seen through a batch's pending writes. Level-1 nodes may be held only in part
@@ -116,7 +123,7 @@ export interface AggregateWrites {
  *
  * The aggregate of the records below a bound is a walk down the levels: at each level the nodes between the
  * boundary found one level up and the bound (about 2^bitsPerLevel, in expectation), then the records after the
- * last level-1 boundary (one short database walk). An insert or removal touches one node per level and, when the
+ * last level-1 boundary (one node's records, read through {@link RecordPages}). An insert or removal touches one node per level and, when the
  * record is itself a boundary (rare), sums one node of the level below. Everything is exact and written in the
  * caller's batch. The hash key is random per store, so nobody who writes entries can predict the heights and
  * unbalance the structure. Nodes are read through a {@link NodeReader} (the store keeps them in memory).
@@ -203,40 +210,10 @@ export class FingerprintAggregates {
   }
 
   /** Count and XOR of the namespace's records with `id < bound` (`bound` undefined: all of them). */
-  async below(
-    records: KeyValueReader,
-    nodes: NodeReader,
-    namespace: Uint8Array,
-    bound: Uint8Array | undefined,
-  ): Promise<Aggregate> {
+  async below(pages: RecordPages, nodes: NodeReader, namespace: Uint8Array, bound: Uint8Array | undefined): Promise<Aggregate> {
     const { total, start } = this.descend(nodes, namespace, bound);
-    return start === undefined ? total : addAggregate(total, await sumRecords(records, namespace, start, bound));
-  }
-
-  /** Count and XOR of the namespace's records with `from ≤ id < to` (`to` undefined: to the namespace's end). */
-  async between(
-    records: KeyValueReader,
-    nodes: NodeReader,
-    namespace: Uint8Array,
-    from: Uint8Array,
-    to: Uint8Array | undefined,
-  ): Promise<Aggregate> {
-    const upper = this.descend(nodes, namespace, to);
-    const lower = this.descend(nodes, namespace, from);
-    if (upper.start !== undefined && lower.start !== undefined && equalBytes(upper.start, lower.start)) {
-      // Both bounds fall in the same level-1 node: one walk over the records between them.
-      return sumRecords(records, namespace, from, to);
-    }
-    const [upperTail, lowerTail] = await Promise.all([
-      upper.start === undefined ? emptyAggregate() : sumRecords(records, namespace, upper.start, to),
-      lower.start === undefined ? emptyAggregate() : sumRecords(records, namespace, lower.start, from),
-    ]);
-    // (nodes + tail below `to`) minus (nodes + tail below `from`); XOR is its own inverse.
-    const result = addAggregate(upper.total, upperTail);
-    result.count -= lower.total.count + lowerTail.count;
-    xorInto(result.xor, lower.total.xor);
-    xorInto(result.xor, lowerTail.xor);
-    return result;
+    if (start === undefined) return total;
+    return addAggregate(total, await pages.sum(namespace, start.boundary, start.count, start.boundary, bound));
   }
 
   /**
@@ -244,7 +221,7 @@ export class FingerprintAggregates {
    * called with the level-2 boundary whose level-1 nodes the walk needs next (see {@link NodeReader}).
    */
   async select(
-    records: KeyValueReader,
+    pages: RecordPages,
     nodes: NodeReader,
     namespace: Uint8Array,
     rank: number,
@@ -253,6 +230,7 @@ export class FingerprintAggregates {
     if (!Number.isSafeInteger(rank) || rank < 0) throw new RangeError(`rank must be a non-negative integer, got ${rank}`);
     let left = rank;
     let start = namespace;
+    let startCount = 0;
     for (let level = this.shape.levels; level >= 1; level--) {
       if (level === 1 && this.shape.levels > 1) await loadPage(start);
       let found = false;
@@ -260,6 +238,7 @@ export class FingerprintAggregates {
         const count = aggregateCount(value);
         if (left < count) {
           start = key.subarray(2);
+          startCount = count;
           found = true;
           break;
         }
@@ -267,15 +246,7 @@ export class FingerprintAggregates {
       }
       if (!found) return undefined;
     }
-    for await (const [key] of records.entries({
-      gte: recordKey(start),
-      lt: recordBounds(namespace).lt,
-      limit: left + 1,
-      readAhead: left + 1,
-    })) {
-      if (left-- === 0) return key.subarray(1);
-    }
-    return undefined;
+    return pages.idAt(namespace, start, startCount, left);
   }
 
   /**
@@ -286,9 +257,10 @@ export class FingerprintAggregates {
     nodes: NodeReader,
     namespace: Uint8Array,
     bound: Uint8Array | undefined,
-  ): { total: Aggregate; start: Uint8Array | undefined } {
+  ): { total: Aggregate; start: NodeStart | undefined } {
     const total = emptyAggregate();
     let start = namespace;
+    let startCount = 0;
     for (let level = this.shape.levels; level >= 1; level--) {
       let last: Uint8Array | undefined;
       let lastValue: Uint8Array | undefined;
@@ -299,10 +271,11 @@ export class FingerprintAggregates {
         lastValue = value;
       }
       // No node below the bound: the (absent) head covers it, so nothing more is below the bound.
-      if (last === undefined) return { total, start: undefined };
+      if (last === undefined || lastValue === undefined) return { total, start: undefined };
       start = last.subarray(2);
+      startCount = aggregateCount(lastValue);
     }
-    return { total, start };
+    return { total, start: { boundary: start, count: startCount } };
   }
 }
 

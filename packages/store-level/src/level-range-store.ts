@@ -8,13 +8,21 @@ import { prefixBounds, recordKey } from './key-layout.js';
 import { successorKey } from './key-value.js';
 import type { LevelDatabase } from './level-database.js';
 import type { ReadWriteLock } from './read-write-lock.js';
+import type { RecordPages } from './record-pages.js';
 import { decodeStoredRecord } from './stored-record.js';
+
+/** Bounds whose results a range store keeps between commits. */
+const MEMO_LIMIT = 4096;
 
 /** What a namespace's range store reads through. */
 export interface RangeStoreContext {
   readonly database: LevelDatabase;
   /** The committed aggregate nodes, in memory. */
   readonly cache: AggregateCache;
+  /** The records of recently read level-1 nodes, in memory. */
+  readonly pages: RecordPages;
+  /** Batches committed so far: results read at one count hold until it changes. */
+  commits(): number;
   readonly aggregates: FingerprintAggregates;
   /** Held shared around multi-step aggregate reads, so that no batch commits in between. */
   readonly commitLock: ReadWriteLock;
@@ -23,10 +31,14 @@ export interface RangeStoreContext {
 
 /**
  * One namespace's entries as the reconciliation engine sees them. Every range is first clamped to the namespace
- * ({@link clampRange}); count, fingerprint and keyAt then read the persisted aggregates (a few short walks per
- * interval, never the whole range); items streams the records.
+ * ({@link clampRange}); count, fingerprint and keyAt then read the persisted aggregates (in-memory nodes, and the
+ * records of at most two level-1 nodes per bound, read once into the store's record pages); items streams the
+ * records.
  */
 export class LevelRangeStore implements RangeStore<SignedEntry> {
+  /** {@link below} results by bound, read while the store had committed `commits` batches. */
+  private memo: { commits: number; results: Map<string, Aggregate> } = { commits: -1, results: new Map() };
+
   constructor(
     private readonly context: RangeStoreContext,
     private readonly namespace: NamespaceId,
@@ -80,20 +92,17 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`index must be a non-negative integer, got ${index}`);
     this.context.ensureOpen();
     const intervals = clampRange(this.namespace, range);
-    const { aggregates, database, cache } = this.context;
+    const { aggregates, pages, cache } = this.context;
     const found = await this.context.commitLock.shared(async () => {
-      const nodes = await cache.nodes(this.namespace);
       const loadPage = (boundary: Uint8Array): Promise<void> =>
         cache.ensureLevelOne(this.namespace, successorKey(boundary), successorKey(boundary));
       let left = index;
       for (const interval of intervals) {
-        await this.loadPagesAround(interval);
-        const [before, upTo] = await Promise.all([
-          aggregates.below(database, nodes, this.namespace, interval.from),
-          aggregates.below(database, nodes, this.namespace, interval.to),
-        ]);
+        const [before, upTo] = await Promise.all([this.below(interval.from), this.below(interval.to)]);
         const inside = upTo.count - before.count;
-        if (left < inside) return aggregates.select(database, nodes, this.namespace, before.count + left, loadPage);
+        if (left < inside) {
+          return aggregates.select(pages, await cache.nodes(this.namespace), this.namespace, before.count + left, loadPage);
+        }
         left -= inside;
       }
       return undefined;
@@ -102,18 +111,31 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     return found.slice();
   }
 
-  /** Must run under the shared commit lock. */
+  /** Count and XOR of an interval's records. Must run under the shared commit lock. */
   private async aggregate(interval: KeyInterval): Promise<Aggregate> {
-    const { aggregates, database, cache } = this.context;
-    await this.loadPagesAround(interval);
-    return aggregates.between(database, await cache.nodes(this.namespace), this.namespace, interval.from, interval.to);
+    const [upTo, before] = await Promise.all([this.below(interval.to), this.below(interval.from)]);
+    const xor = upTo.xor.slice();
+    xorFingerprintInto(xor, before.xor);
+    return { count: upTo.count - before.count, xor };
   }
 
-  /** Loads the level-1 pages that the walks towards an interval's two bounds read. */
-  private async loadPagesAround(interval: KeyInterval): Promise<void> {
-    const { cache } = this.context;
-    await cache.ensureLevelOne(this.namespace, interval.from, interval.from);
-    await cache.ensureLevelOne(this.namespace, interval.to, interval.to);
+  /**
+   * Count and XOR of the namespace's records below `bound` (undefined: all). Reconciliation asks for the same
+   * bounds many times (a range's count, fingerprint and pivots, then its neighbours'), so results are kept until
+   * the next commit. Must run under the shared commit lock; the result must not be changed.
+   */
+  private async below(bound: Uint8Array | undefined): Promise<Aggregate> {
+    const { aggregates, pages, cache } = this.context;
+    const commits = this.context.commits();
+    if (this.memo.commits !== commits || this.memo.results.size >= MEMO_LIMIT) this.memo = { commits, results: new Map() };
+    const name = bound === undefined ? '' : String.fromCharCode.apply(null, bound as unknown as number[]);
+    const known = this.memo.results.get(name);
+    if (known !== undefined) return known;
+    // The level-1 pages that the walk towards the bound reads.
+    await cache.ensureLevelOne(this.namespace, bound, bound);
+    const result = await aggregates.below(pages, await cache.nodes(this.namespace), this.namespace, bound);
+    if (this.memo.commits === commits) this.memo.results.set(name, result);
+    return result;
   }
 
   private recordBounds(): { gte: Uint8Array; lt: Uint8Array } {

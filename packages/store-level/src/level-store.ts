@@ -34,6 +34,7 @@ import {
   type QueryPlan,
 } from '@docs/store';
 import { AggregateCache } from './aggregate-cache.js';
+import { RecordPages } from './record-pages.js';
 import { DEFAULT_AGGREGATE_SHAPE, type AggregateShape, type FingerprintAggregates } from './fingerprint-aggregates.js';
 import { checkIntegrity, type IntegrityReport } from './integrity-check.js';
 import {
@@ -94,6 +95,9 @@ export class LevelStore implements DocsStore {
   private readonly database: LevelDatabase;
   /** The database with the aggregate nodes of namespaces in use in memory; every aggregate read goes through it. */
   private readonly cache: AggregateCache;
+  private readonly pages: RecordPages;
+  /** Batches committed so far (range stores keep results only while it is unchanged). */
+  private commits = 0;
   private readonly aggregates: FingerprintAggregates;
   private readonly ownsDatabase: boolean;
   private readonly writes = new SerialQueue();
@@ -103,6 +107,7 @@ export class LevelStore implements DocsStore {
   private constructor(database: LevelDatabase, aggregates: FingerprintAggregates, ownsDatabase: boolean) {
     this.database = database;
     this.cache = new AggregateCache(database, aggregates.shape.levels);
+    this.pages = new RecordPages(database);
     this.aggregates = aggregates;
     this.ownsDatabase = ownsDatabase;
     this.blobs = new LevelBlobStore(database, {
@@ -209,7 +214,9 @@ export class LevelStore implements DocsStore {
           { type: 'put', key: tableKey(TABLE.pendingRemovals, namespace), value: EMPTY_VALUE },
         ]);
         await this.clearNamespace(namespace);
+        this.commits++;
         this.cache.forget(namespace);
+        this.pages.forget(namespace);
       });
       return true;
     });
@@ -323,6 +330,8 @@ export class LevelStore implements DocsStore {
       {
         database: this.database,
         cache: this.cache,
+        pages: this.pages,
+        commits: () => this.commits,
         aggregates: this.aggregates,
         commitLock: this.commitLock,
         ensureOpen: () => this.ensureOpen(),
@@ -401,7 +410,9 @@ export class LevelStore implements DocsStore {
   private async commit(operations: readonly BatchOperation[]): Promise<void> {
     await this.commitLock.exclusive(async () => {
       await this.database.batch(operations);
+      this.commits++;
       this.cache.applyCommitted(operations);
+      this.pages.applyCommitted(operations);
     });
   }
 
