@@ -20,6 +20,9 @@ import { EventHub, type ReplicaEvent, type ReplicaEventListener } from './events
 import { createSyncOutcome, type SyncOutcome } from './sync-outcome.js';
 import { createEntryReconciler, type SyncSettings } from './entry-reconciler.js';
 
+/** Entries of a sync message validated (and then stored) together; the next chunk is verified while one is stored. */
+const RECEIVE_CHUNK = 2_000;
+
 /** A set-reconciliation message of a replica: parts over entries, each entry with its content status. */
 export type SyncMessage = Message<SignedEntry, ContentStatus>;
 
@@ -363,20 +366,44 @@ export class Replica {
     if (current === undefined || timestamp > current) this.#writtenHeads.set(key, timestamp);
   }
 
-  /** Validates the entries of one sync message (signatures in one batch) and stores the valid ones. */
+  /**
+   * Validates the entries of one sync message and stores the valid ones, in chunks of {@link RECEIVE_CHUNK}: the
+   * signatures of a chunk are verified (in one batch, on the thread pool in Node) while the chunk before it is
+   * being stored, and chunks are stored in order.
+   */
   async #receiveRemote(
     received: ReadonlyArray<readonly [SignedEntry, ContentStatus]>,
     from: Uint8Array,
     outcome: SyncOutcome,
   ): Promise<void> {
+    const chunks: Array<ReadonlyArray<readonly [SignedEntry, ContentStatus]>> = [];
+    for (let start = 0; start < received.length; start += RECEIVE_CHUNK) chunks.push(received.slice(start, start + RECEIVE_CHUNK));
+    let validating = this.#validateRemote(chunks[0] ?? [], outcome);
+    for (let index = 0; index < chunks.length; index++) {
+      const valid = await validating;
+      if (index + 1 < chunks.length) validating = this.#validateRemote(chunks[index + 1]!, outcome);
+      try {
+        await this.#storeRemote(valid, from);
+      } catch (error) {
+        validating.catch(() => undefined);
+        throw error;
+      }
+    }
+  }
+
+  /** The valid entries of a chunk; the others are counted in `outcome.entriesInvalid`. */
+  async #validateRemote(
+    chunk: ReadonlyArray<readonly [SignedEntry, ContentStatus]>,
+    outcome: SyncOutcome,
+  ): Promise<ReadonlyArray<readonly [SignedEntry, ContentStatus]>> {
     const failures = await validateEntries(
-      received.map(([entry]) => entry),
+      chunk.map(([entry]) => entry),
       { ...this.#remoteValidation, now: this.#now() },
     );
-    const valid = received.filter((_, index) => failures[index] === undefined);
-    outcome.entriesInvalid += received.length - valid.length;
+    const valid = chunk.filter((_, index) => failures[index] === undefined);
+    outcome.entriesInvalid += chunk.length - valid.length;
     for (const [entry] of valid) outcome.headsReceived.insert(entry.entry.id.author, entry.entry.record.timestamp);
-    await this.#storeRemote(valid, from);
+    return valid;
   }
 
   /**

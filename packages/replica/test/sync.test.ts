@@ -173,6 +173,30 @@ describe('Replica sync', () => {
     expect(outcome.headsReceived.entries()).toEqual([[author.id, 11n]]);
   });
 
+  it('a message larger than one validation chunk: every chunk validated, stored in order, invalid ones dropped', async () => {
+    const namespace = NamespaceSecret.generate();
+    const bob = new Replica(memoryStore(), writeCapability(namespace));
+    const author = Author.generate();
+    const keys = Array.from({ length: 4_500 }, (_, index) => `k/${String(index).padStart(5, '0')}`);
+    const entries = await Promise.all(keys.map((key) => signTestEntry({ namespace, author, key, content: key, timestamp: 10n })));
+    // One forged entry in each of the later chunks (2,000 entries each).
+    for (const index of [2_100, 4_499]) entries[index] = { ...entries[index]!, signature: { ...entries[0]!.signature } };
+    const inserted: string[] = [];
+    bob.on((event) => {
+      if (event.type === 'remote-insert') inserted.push(text(event.entry.entry.id.key));
+    });
+    const first = entries[0]!.entry.id.bytes;
+    const message: SyncMessage = {
+      parts: [{ kind: 'items', range: { x: first, y: first }, values: entries.map((entry) => [entry, 'complete'] as const), haveLocal: true }],
+    };
+    const outcome = createSyncOutcome();
+    expect(await bob.syncProcessMessage(message, ALICE_PEER, outcome)).toBeUndefined();
+    expect(outcome.entriesInvalid).toBe(2);
+    const expected = keys.filter((_, index) => index !== 2_100 && index !== 4_499);
+    expect(inserted).toEqual(expected);
+    expect(await keysOf(bob)).toEqual(expected);
+  });
+
   it('reports remote inserts with the sender and its content status', async () => {
     const { alice, bob } = pair({}, { contentStatus: () => 'incomplete' });
     const author = Author.generate();
