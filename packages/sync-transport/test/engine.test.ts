@@ -195,6 +195,25 @@ describe('sync engine', () => {
     expect((await alice.engine.syncWith(doc.namespace, bob.peer)).result.ok).toBe(true);
   });
 
+  test('a wanted peer that cannot be linked is reported, with the error and the growing retry delay, until it can', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startNode(cleanup, 'alice', { network });
+    const bob = await startNode(cleanup, 'bob', { network });
+    const doc = await alice.docs.createNamespace();
+    await bob.docs.importNamespace(await alice.docs.exportCapability(doc.namespace));
+    // Alice does not sync the document yet: she refuses Bob's live link.
+    await bob.engine.startSync(doc.namespace, [alice.peer]);
+    const unreachable = () => bob.events.flatMap((event) => (event.type === 'neighbor-unreachable' ? [event] : []));
+    await until(() => unreachable().length >= 2, 10_000, 'two failed dials');
+    const [first, second] = unreachable();
+    expect(equalBytes(first!.peer, alice.engine.localPeer)).toBe(true);
+    expect(equalBytes(first!.namespace, doc.namespace)).toBe(true);
+    expect(first!.error).toMatchObject({ code: expect.stringMatching(/^DOCS_SYNC_/) });
+    expect([first!.retryInMs, second!.retryInMs]).toEqual([20, 40]);
+    await alice.engine.startSync(doc.namespace);
+    await until(() => bob.events.some((event) => event.type === 'neighbor-up'), 10_000, 'the link once Alice syncs');
+  });
+
   test('simultaneous dials: at most one of two crossing sessions is refused, by the tie-break, and both converge', async () => {
     const network = new MemoryNetwork();
     const alice = await startNode(cleanup, 'alice', { network });

@@ -43,6 +43,15 @@ export type LiveEvent =
   | { readonly type: 'content-ready'; readonly namespace: NamespaceId; readonly hash: Uint8Array }
   | { readonly type: 'pending-content-ready'; readonly namespace: NamespaceId }
   | { readonly type: 'neighbor-up' | 'neighbor-down'; readonly namespace: NamespaceId; readonly peer: Uint8Array }
+  | {
+      /** A live-link dial to a wanted peer failed; the engine tries again after `retryInMs`. */
+      readonly type: 'neighbor-unreachable';
+      readonly namespace: NamespaceId;
+      readonly peer: Uint8Array;
+      /** Why: a `SyncError` (e.g. `DOCS_SYNC_CONNECTION_FAILED`, `DOCS_SYNC_NOT_SYNCING`) or the transport's error. */
+      readonly error: unknown;
+      readonly retryInMs: number;
+    }
   | { readonly type: 'sync-progress'; readonly namespace: NamespaceId; readonly peer: Uint8Array; readonly progress: SyncProgress }
   | SyncFinishedEvent;
 
@@ -478,6 +487,7 @@ export class SyncEngine {
           continue;
         }
         let ran = false;
+        let failure: { error: unknown } | undefined;
         try {
           const stream = await this.#dial(this.#addressBook.get(peerKey) ?? state.peers.get(peerKey)!, LIVE_PROTOCOL);
           const link = await NeighborLink.dial(
@@ -490,14 +500,20 @@ export class SyncEngine {
           const syncReason = reason;
           ran = await this.#runLink(state, link, () => void this.#syncWithNeighbor(state, peerKey, syncReason));
           if (!ran) continue; // another link with the peer is up (or the document was left): wait for it
-        } catch {
+        } catch (error) {
           // Unreachable, or the peer refused the link: try again after the backoff.
+          failure = { error };
         }
         if (ran) {
           reason = 'reconnect';
           delay = this.#reconnectDelay;
         }
         if (!wanted()) break;
+        const peer = state.peers.get(peerKey);
+        if (failure !== undefined && peer !== undefined) {
+          const { error } = failure;
+          this.#emit({ type: 'neighbor-unreachable', namespace: state.namespace, peer: peer.id.slice(), error, retryInMs: delay });
+        }
         await sleep(delay);
         if (!ran) delay = Math.min(delay * 2, MAX_RECONNECT_DELAY);
       }
