@@ -277,7 +277,8 @@ export class SyncEngine {
 
   /**
    * A `doc…` ticket for a document: its read or write capability and this node's id and addresses. Starts
-   * syncing the document so that the ticket's holders can reach it.
+   * syncing the document so that the ticket's holders can reach it. Call {@link listen} first: the ticket carries
+   * the addresses this node listens on, and holders cannot dial a node without one (it can still dial them).
    * @throws ReplicaError `DOCS_REPLICA_READ_ONLY` when asked for write while holding only a read capability;
    *   `DOCS_REPLICA_NOT_FOUND` if the store does not hold the document.
    */
