@@ -1,10 +1,9 @@
-import { compareBytes } from '@docs/crypto';
 import { STORE_ERROR_CODES, StoreError } from '@docs/store';
 import { TABLE, prefixBounds, recordKey } from './key-layout.js';
 import { namespaceName } from './aggregate-cache.js';
 import type { Aggregate } from './fingerprint-aggregates.js';
 import { successorKey, type BatchOperation, type KeyValueReader } from './key-value.js';
-import { SortedByteMap } from './sorted-byte-map.js';
+import { SortedByteMap, lowerBound } from './sorted-byte-map.js';
 import { STORED_FINGERPRINT_OFFSET, STORED_RECORD_LENGTH, storedFingerprint } from './stored-record.js';
 
 /** The records of one level-1 node: their ids in order and their fingerprints (32 bytes each, same order). */
@@ -151,16 +150,4 @@ export class RecordPages {
     pages.delete(page.boundary);
     if (pages.size === 0) this.byNamespace.delete(page.namespace);
   }
-}
-
-/** Index of the first id ≥ `id`. */
-function lowerBound(ids: readonly Uint8Array[], id: Uint8Array): number {
-  let low = 0;
-  let high = ids.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (compareBytes(ids[middle]!, id) < 0) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }

@@ -126,8 +126,8 @@ export class SortedByteMap<V> {
   }
 }
 
-/** Index of the first key ≥ `key`. */
-function lowerBound(keys: readonly Uint8Array[], key: Uint8Array): number {
+/** Index of the first key ≥ `key` in sorted `keys`. */
+export function lowerBound(keys: readonly Uint8Array[], key: Uint8Array): number {
   let low = 0;
   let high = keys.length;
   while (low < high) {
