@@ -1,3 +1,4 @@
+import { MemoryStore } from '@docs/store-memory';
 import { runCryptoBench } from '../../packages/crypto/bench/crypto.bench.ts';
 import { runEntryBench } from '../../packages/entry/bench/entry.bench.ts';
 import { runSyncBench } from '../../packages/rbsr/bench/sync.bench.ts';
@@ -22,7 +23,12 @@ export function benchSuites(smoke: boolean): Record<SuiteName, () => Promise<Row
     rbsr: () => runSyncBench(smoke ? { n: 5_000, differences: [0, 10], runs: 1 } : {}),
     storeMemory: () =>
       runStoreMemoryBench(smoke ? { entries: 5_000, insertEntries: 200, runs: 1, ranges: 20, print: false } : { print: false }),
-    storeLevel: () => runStoreLevelBench(smoke ? { sizes: [2_000], runs: 1, ranges: 10, print: false } : { print: false }),
+    storeLevel: () =>
+      runStoreLevelBench({
+        ...(smoke ? { sizes: [2_000], runs: 1, ranges: 10 } : {}),
+        compareWith: [{ name: '@docs/store-memory', create: () => new MemoryStore() }],
+        print: false,
+      }),
     replica: () => runReplicaBench(smoke ? { inserts: 100, entries: 2_000, runs: 1, samples: 5 } : {}),
     syncTransport: () =>
       runSyncTransportBench(

@@ -6,13 +6,14 @@ import { RecordIdentifier, createRecord, type SignedEntry } from '@docs/entry';
 import type { Range } from '@docs/rbsr';
 import type { DocsStore } from '@docs/store';
 import { LevelStore } from '@docs/store-level';
+import { MemoryStore } from '@docs/store-memory';
 import { MemoryLevel } from 'memory-level';
 
 /** One backend at one size. Rates are entries per second; latencies are milliseconds. */
 export interface StoreLevelBenchRow {
   readonly backend: string;
   readonly entries: number;
-  /** Bulk load with batches of {@link BATCH} entries (`putMany`, or sequential puts where there is none). */
+  /** Bulk load with `putMany` batches of {@link BATCH} entries. */
   readonly batchedInsertsPerSecond: number;
   /** Single `put` calls into the loaded store, each awaited (median of the runs). */
   readonly singleInsertsPerSecond: number;
@@ -109,7 +110,7 @@ async function measure(
     for (let index = offset; index < Math.min(size, offset + BATCH); index++) {
       batch.push(benchEntry(namespace, authors, (index * stride) % size));
     }
-    await putBatch(store, batch);
+    await store.putMany(batch);
   }
   const batchedInsertsPerSecond = size / ((performance.now() - started) / 1000);
 
@@ -165,14 +166,6 @@ async function measure(
     firstFingerprintAfterOpenMs,
     diskBytesPerEntry,
   };
-}
-
-async function putBatch(store: DocsStore, batch: readonly SignedEntry[]): Promise<void> {
-  if (store instanceof LevelStore) {
-    await store.putMany(batch);
-    return;
-  }
-  for (const signed of batch) await store.put(signed);
 }
 
 async function fingerprintLatencies(store: DocsStore, namespace: Uint8Array, ranges: readonly Range[]): Promise<number[]> {
@@ -274,6 +267,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const jsonIndex = process.argv.indexOf('--json');
   await runStoreLevelBench({
     sizes: full ? [10_000, 100_000, 1_000_000] : [10_000, 100_000],
+    compareWith: [{ name: '@docs/store-memory', create: () => new MemoryStore() }],
     ...(jsonIndex > 0 && process.argv[jsonIndex + 1] !== undefined ? { jsonPath: process.argv[jsonIndex + 1]! } : {}),
   });
 }
