@@ -13,6 +13,8 @@ import { decodeStoredRecord } from './stored-record.js';
 
 /** Bounds whose results a range store keeps between commits. */
 const MEMO_LIMIT = 4096;
+/** Longer bounds (only ids with very long keys) are not kept. */
+const MEMO_BOUND_LIMIT = 1024;
 
 /** What a namespace's range store reads through. */
 export interface RangeStoreContext {
@@ -128,13 +130,14 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     const { aggregates, pages, cache } = this.context;
     const commits = this.context.commits();
     if (this.memo.commits !== commits || this.memo.results.size >= MEMO_LIMIT) this.memo = { commits, results: new Map() };
-    const name = bound === undefined ? '' : String.fromCharCode.apply(null, bound as unknown as number[]);
-    const known = this.memo.results.get(name);
+    const name =
+      bound === undefined ? '' : bound.length > MEMO_BOUND_LIMIT ? undefined : String.fromCharCode.apply(null, bound as unknown as number[]);
+    const known = name === undefined ? undefined : this.memo.results.get(name);
     if (known !== undefined) return known;
     // The level-1 pages that the walk towards the bound reads.
     await cache.ensureLevelOne(this.namespace, bound, bound);
     const result = await aggregates.below(pages, await cache.nodes(this.namespace), this.namespace, bound);
-    if (this.memo.commits === commits) this.memo.results.set(name, result);
+    if (name !== undefined && this.memo.commits === commits) this.memo.results.set(name, result);
     return result;
   }
 

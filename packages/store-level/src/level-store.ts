@@ -52,7 +52,7 @@ import {
   tableKey,
   type KeyBounds,
 } from './key-layout.js';
-import type { BatchOperation } from './key-value.js';
+import { successorKey, type BatchOperation } from './key-value.js';
 import { LevelBlobStore } from './level-blob-store.js';
 import { LevelDatabase, isAbstractLevel, type AnyAbstractLevel } from './level-database.js';
 import { toStoreError } from './level-errors.js';
@@ -79,6 +79,10 @@ export interface LevelStoreOptions {
 
 /** Records fetched per database call when a by-key index walk resolves its rows. */
 const INDEX_FETCH = 64;
+/** Keys up to this length have their parents looked up one prefix at a time; longer keys by seeking (see {@link parentRows}). */
+const PARENT_LOOKUP_LIMIT = 64;
+/** Bytes of an id before its key: namespace and author. */
+const ID_KEY_OFFSET = 64;
 const EMPTY_VALUE = new Uint8Array(0);
 
 /**
@@ -213,10 +217,13 @@ export class LevelStore implements DocsStore {
           { type: 'del', key: capabilityRow },
           { type: 'put', key: tableKey(TABLE.pendingRemovals, namespace), value: EMPTY_VALUE },
         ]);
-        await this.clearNamespace(namespace);
-        this.commits++;
-        this.cache.forget(namespace);
-        this.pages.forget(namespace);
+        try {
+          await this.clearNamespace(namespace);
+        } finally {
+          this.commits++;
+          this.cache.forget(namespace);
+          this.pages.forget(namespace);
+        }
       });
       return true;
     });
@@ -423,14 +430,9 @@ export class LevelStore implements DocsStore {
     const namespace = id.namespace;
     const author = id.author;
     const key = id.key;
-    // Parents: every prefix of the key, the empty key and the key itself included, tombstones included.
     const ownRow = recordKey(idBytes);
-    const parentIds = Array.from({ length: key.length + 1 }, (_, length) => idBytes.subarray(0, 64 + length));
-    const parentRows = await writes.getMany(parentIds.map((parent) => ownRow.subarray(0, 1 + parent.length)));
-    for (const [index, value] of parentRows.entries()) {
-      if (value !== undefined && blocksInsert(decodeStoredRecord(parentIds[index]!, value), signed)) {
-        return { inserted: false };
-      }
+    for (const [rowKey, value] of await parentRows(writes, ownRow, key.length)) {
+      if (blocksInsert(decodeStoredRecord(rowKey.subarray(1), value), signed)) return { inserted: false };
     }
     const fingerprint = entryFingerprint(signed.entry);
     // The level-1 pages around the entry and its descendants, before any node is read.
@@ -607,4 +609,37 @@ function decodeOrCorrupt<T>(what: string, decode: () => T): T {
 
 function recordId(namespace: Uint8Array, author: Uint8Array, key: Uint8Array): Uint8Array {
   return concatBytes(namespace, author, key);
+}
+
+/**
+ * The parents of a record (the rows of the same namespace and author whose keys are prefixes of its key, the empty
+ * key and the key itself included, tombstones included), as (row key, value), shortest first.
+ *
+ * Short keys: one point read per prefix. Long keys: that would read O(k) keys of O(k) bytes, so the rows are found
+ * by seeking instead — from a prefix, the next row up to the record itself either is a prefix (a parent) or differs
+ * from the key at some byte, and no prefix shorter than that byte is a row; each seek moves at least one byte on.
+ */
+async function parentRows(writes: WriteSet, ownRow: Uint8Array, keyLength: number): Promise<Array<[Uint8Array, Uint8Array]>> {
+  const keyStart = 1 + ID_KEY_OFFSET;
+  const parents: Array<[Uint8Array, Uint8Array]> = [];
+  if (keyLength <= PARENT_LOOKUP_LIMIT) {
+    const rows = Array.from({ length: keyLength + 1 }, (_, length) => ownRow.subarray(0, keyStart + length));
+    const values = await writes.getMany(rows);
+    for (const [index, value] of values.entries()) if (value !== undefined) parents.push([rows[index]!, value]);
+    return parents;
+  }
+  const end = successorKey(ownRow);
+  let length = keyStart; // the shortest prefix row not yet ruled out
+  while (length <= ownRow.length) {
+    let next: [Uint8Array, Uint8Array] | undefined;
+    for await (const row of writes.entries({ gte: ownRow.subarray(0, length), lt: end, limit: 1 })) next = row;
+    if (next === undefined) break;
+    const [rowKey, value] = next;
+    // Rows in [prefix, ownRow] share the namespace and author; the next row is at or after `length` bytes in common.
+    let common = length;
+    while (common < rowKey.length && rowKey[common] === ownRow[common]) common++;
+    if (common === rowKey.length) parents.push([rowKey, value]);
+    length = common + 1;
+  }
+  return parents;
 }

@@ -170,6 +170,35 @@ export function registerRangeTests(harness: StoreHarness): void {
       }
     });
 
+    test('ids with very long keys (300 kB) as entries and as range bounds', async () => {
+      const store = await harness.create();
+      const model = new StoreModel();
+      const namespace = testNamespace(25);
+      const author = testAuthor(25);
+      await store.importNamespace(writeCapability(namespace));
+      const long = new Uint8Array(300_000).fill(0x62);
+      const keys = [new Uint8Array([0x61]), long, concatBytes(long, new Uint8Array([0x01])), new Uint8Array([0x63])];
+      for (const [index, key] of keys.entries()) {
+        const signed = await signTestEntry({ namespace, author, key, timestamp: index + 1, content: `long ${index}` });
+        expect(await store.put(signed)).toEqual(model.put(signed));
+      }
+      const ids = model.entries(namespace.id).map((entry) => entry.entry.id.bytes);
+      const ranges = store.ranges(namespace.id);
+      for (const x of ids) for (const y of ids) await expectRangeMatchesModel(ranges, model, namespace.id, { x, y });
+      // The insert rule through long keys: a tombstone at the long key removes both long entries and blocks an
+      // older entry under it, while a newer one is stored.
+      const tombstone = await signTestEntry({ namespace, author, key: long, timestamp: 10, empty: true });
+      expect(await store.put(tombstone)).toEqual({ inserted: true, removed: 2 });
+      model.put(tombstone);
+      const under = (timestamp: number) => signTestEntry({ namespace, author, key: concatBytes(long, new Uint8Array([2])), timestamp, content: 'under' });
+      expect(await store.put(await under(5))).toEqual({ inserted: false });
+      const newer = await under(11);
+      expect(await store.put(newer)).toEqual(model.put(newer));
+      expect(model.entries(namespace.id).length).toBe(4);
+      const after = model.entries(namespace.id).map((entry) => entry.entry.id.bytes);
+      for (const x of after) await expectRangeMatchesModel(ranges, model, namespace.id, { x, y: after[0]! });
+    });
+
     test('results are plain Uint8Arrays', async () => {
       const store = await harness.create();
       const model = new StoreModel();
