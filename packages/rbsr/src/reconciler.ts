@@ -202,7 +202,7 @@ export class Reconciler<T, S> {
     for (const part of itemParts) {
       const values = part.values.filter(([item]) => rangeContains(part.range, this.traits.key(item)));
       if (!itemPartsToAnswer.has(part)) {
-        received.push(...values);
+        for (const value of values) received.push(value);
       } else {
         const theirs = new BytesMap<T>();
         for (const [item] of values) {

@@ -378,16 +378,17 @@ export class Replica {
   ): Promise<void> {
     const chunks: Array<ReadonlyArray<readonly [SignedEntry, ContentStatus]>> = [];
     for (let start = 0; start < received.length; start += RECEIVE_CHUNK) chunks.push(received.slice(start, start + RECEIVE_CHUNK));
-    let validating = this.#validateRemote(chunks[0] ?? [], outcome);
+    // Each validation gets a handler at once: it may fail while the chunk before it is being stored.
+    const validate = (chunk: ReadonlyArray<readonly [SignedEntry, ContentStatus]>) => {
+      const validation = this.#validateRemote(chunk, outcome);
+      validation.catch(() => undefined);
+      return validation;
+    };
+    let validating = validate(chunks[0] ?? []);
     for (let index = 0; index < chunks.length; index++) {
       const valid = await validating;
-      if (index + 1 < chunks.length) validating = this.#validateRemote(chunks[index + 1]!, outcome);
-      try {
-        await this.#storeRemote(valid, from);
-      } catch (error) {
-        validating.catch(() => undefined);
-        throw error;
-      }
+      if (index + 1 < chunks.length) validating = validate(chunks[index + 1]!);
+      await this.#storeRemote(valid, from);
     }
   }
 
@@ -415,11 +416,12 @@ export class Replica {
     from: Uint8Array,
   ): Promise<PutOutcome[]> {
     const stored = await this.store.putMany(valid.map(([entry]) => entry));
-    const policy = this.#events.active ? await this.store.getDownloadPolicy(this.namespace) : undefined;
-    valid.forEach(([entry, contentStatus], index) => {
-      if (!stored[index]!.inserted) return;
-      this.#recordHead(entry);
-      if (policy !== undefined && this.#events.active) {
+    const inserted = valid.filter((_, index) => stored[index]!.inserted);
+    for (const [entry] of inserted) this.#recordHead(entry);
+    if (inserted.length === 0 || !this.#events.active) return stored;
+    const policy = await this.store.getDownloadPolicy(this.namespace);
+    for (const [entry, contentStatus] of inserted) {
+      if (this.#events.active) {
         this.#events.emit({
           type: 'remote-insert',
           namespace: this.namespace,
@@ -429,7 +431,7 @@ export class Replica {
           shouldDownload: shouldDownload(policy, entry.entry.id.key),
         });
       }
-    });
+    }
     return stored;
   }
 }

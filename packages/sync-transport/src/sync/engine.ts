@@ -356,6 +356,7 @@ export class SyncEngine {
   }
 
   async #onReplicaEvent(state: DocState, event: ReplicaEvent): Promise<void> {
+    if (!this.#isSyncing(state)) return; // left or closed while the event was queued
     if (event.type === 'local-insert') {
       this.#emit({ type: 'insert-local', namespace: state.namespace, entry: event.entry });
       this.#broadcast(state, { type: 'put', entry: event.entry });
@@ -563,7 +564,7 @@ export class SyncEngine {
     state.links.set(key, slot);
     if (existing === undefined) this.#emit({ type: 'neighbor-up', namespace: state.namespace, peer: link.peer });
     onUp();
-    for (const wanted of state.wanted.values()) if (!wanted.declined.has(key)) void this.#fetch(state, wanted);
+    for (const wanted of state.wanted.values()) if (!wanted.declined.has(key)) void this.#fetch(state, wanted).catch(() => undefined);
     try {
       await link.run();
     } catch {
@@ -613,7 +614,7 @@ export class SyncEngine {
       wanted.announced.set(key, (wanted.announced.get(key) ?? 0) + 1);
       wanted.providers.add(key);
       wanted.declined.delete(key);
-      void this.#fetch(state, wanted);
+      void this.#fetch(state, wanted).catch(() => undefined);
     } else if (equalBytes(op.namespace, state.namespace)) {
       try {
         AuthorHeads.decode(op.heads);
@@ -664,7 +665,7 @@ export class SyncEngine {
       wanted.providers.add(bytesToHex(provider));
       wanted.declined.delete(bytesToHex(provider));
     }
-    void this.#fetch(state, wanted);
+    void this.#fetch(state, wanted).catch(() => undefined);
   }
 
   /**
