@@ -68,6 +68,11 @@ export interface ReconcileCallbacks<T, S> {
    * (so they see what was stored). Validate the items (for iroh-docs: signatures, namespace, timestamp) and store
    * the valid ones by the insert rule (for iroh-docs newer-wins and prefix deletion) — in one batch, if the store
    * has one.
+   *
+   * The items of a request (`haveLocal: false`) under a key where the local set holds a value at least as new (by
+   * `traits.compareValues`) are left out: they were found while computing the diff, and under a rule where an equal
+   * or newer value at the same key refuses an item (newer-wins) they cannot be inserted. Items of a final answer
+   * and of repeated ranges are all passed on.
    */
   receive(items: ReadonlyArray<readonly [T, S]>): void | Promise<void>;
   /** The status sent with each outgoing item (for iroh-docs: the local content status). */

@@ -10,8 +10,8 @@ export interface SyncOutcome {
   /** Entries sent in replies. */
   entriesSent: number;
   /**
-   * Received entries that failed validation and were dropped. Entries under a key where the replica holds an equal
-   * or newer entry are not validated (they cannot be inserted) and not counted here.
+   * Received entries that failed validation and were dropped. Entries of a peer's request under a key where the
+   * replica holds an equal or newer entry are not validated (they cannot be inserted) and not counted here.
    */
   entriesInvalid: number;
   /** The newest timestamp per author among the valid received entries (of those validated, see `entriesInvalid`). */
