@@ -6,6 +6,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { BoundedCache } from './bounded-cache.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
 import { bytesToHex, equalBytes } from './bytes.js';
 import { publicKeyToSpki, seedToPkcs8 } from './ed25519-der.js';
 import { assertBytes, assertSeed, assertVerifyArguments } from './ed25519-arguments.js';
@@ -22,6 +23,16 @@ import type { Ed25519, SignatureCheck } from './ed25519.js';
 
 /** How many imported keys of each kind stay cached. */
 const KEY_CACHE_CAPACITY = 4096;
+
+/** libuv's thread pool size (`UV_THREADPOOL_SIZE`, default 4). */
+const THREAD_POOL_SIZE = Number.parseInt(process.env['UV_THREADPOOL_SIZE'] ?? '', 10) || 4;
+
+/**
+ * Verifications on the thread pool at once, over every `verifyMany` call: all threads but one, so that file system
+ * and database work always finds a free thread (a sync verifies the next entries while it stores the previous ones;
+ * a flooded pool would queue the store's reads behind thousands of verifications).
+ */
+const POOL_VERIFICATIONS = new ConcurrencyLimit(Math.max(1, THREAD_POOL_SIZE - 1));
 
 /** Copies a Node Buffer into a plain Uint8Array that owns its memory. */
 function toPlainBytes(buffer: Uint8Array): Uint8Array {
@@ -137,7 +148,9 @@ export function createNodeEd25519(): Ed25519 | undefined {
     },
     async verifyMany(checks: readonly SignatureCheck[]): Promise<boolean[]> {
       for (const check of checks) assertVerifyArguments(check.publicKey, check.message, check.signature);
-      return Promise.all(checks.map((check) => core.verifyInPool(check.publicKey, check.message, check.signature)));
+      return Promise.all(
+        checks.map((check) => POOL_VERIFICATIONS.run(() => core.verifyInPool(check.publicKey, check.message, check.signature))),
+      );
     },
   } as const);
 }
