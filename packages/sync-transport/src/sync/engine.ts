@@ -44,6 +44,21 @@ export type LiveEvent =
   | { readonly type: 'pending-content-ready'; readonly namespace: NamespaceId }
   | { readonly type: 'neighbor-up' | 'neighbor-down'; readonly namespace: NamespaceId; readonly peer: Uint8Array }
   | {
+      /**
+       * An incoming connection on one of this node's listeners was refused or lost before it was served (a failed
+       * handshake, an unknown protocol, a timeout, a live link for a document this node does not sync). Sessions
+       * that started report through `sync-finished` instead. The listener keeps serving.
+       */
+      readonly type: 'incoming-error';
+      /** The listener's address, as {@link SyncEngine.listen} returned it. */
+      readonly listener: string;
+      /**
+       * A `SyncError`: `DOCS_SYNC_HANDSHAKE_FAILED`, `DOCS_SYNC_UNKNOWN_PROTOCOL`, `DOCS_SYNC_TIMEOUT`,
+       * `DOCS_SYNC_CONNECTION_LOST`, `DOCS_SYNC_NOT_SYNCING`, …
+       */
+      readonly error: unknown;
+    }
+  | {
       /** A live-link dial to a wanted peer failed; the engine tries again after `retryInMs`. */
       readonly type: 'neighbor-unreachable';
       readonly namespace: NamespaceId;
@@ -207,8 +222,10 @@ export class SyncEngine {
       [SYNC_PROTOCOL, (stream: ByteStream) => this.#acceptSync(stream)],
       [LIVE_PROTOCOL, (stream: ByteStream) => this.#acceptLink(stream)],
     ]);
-    const listener = await transport.listen(target, handlers, { idleTimeout: this.#idleTimeout, onError: () => undefined });
-    const actual = scheme === 'ws' || scheme === 'wss' ? listener.address : `${scheme}://${listener.address}`;
+    let actual = address;
+    const onError = (error: unknown): void => this.#emit({ type: 'incoming-error', listener: actual, error });
+    const listener = await transport.listen(target, handlers, { idleTimeout: this.#idleTimeout, onError });
+    actual = scheme === 'ws' || scheme === 'wss' ? listener.address : `${scheme}://${listener.address}`;
     if (this.#closed) {
       await listener.close();
       this.#assertOpen();
