@@ -211,29 +211,30 @@ describe('sync engine', () => {
     expect(equalBytes(first!.namespace, doc.namespace)).toBe(true);
     expect(first!.error).toMatchObject({ code: expect.stringMatching(/^DOCS_SYNC_/) });
     expect([first!.retryInMs, second!.retryInMs]).toEqual([20, 40]);
-    // Alice's side of the refusals.
-    expect(alice.events.find((event) => event.type === 'incoming-error')).toMatchObject({
-      listener: alice.address,
-      error: { code: SYNC_ERROR_CODES.NOT_SYNCING },
-    });
+
     await alice.engine.startSync(doc.namespace);
     await until(() => bob.events.some((event) => event.type === 'neighbor-up'), 10_000, 'the link once Alice syncs');
   });
 
-  test('connections refused before they are served are reported by the listening node, which keeps serving', async () => {
+  test('connections refused before they are served go to the listen onError, and the listener keeps serving', async () => {
     const network = new MemoryNetwork();
     const alice = await startNode(cleanup, 'alice', { network });
     const bob = await startNode(cleanup, 'bob', { network });
+    const refused: unknown[] = [];
+    const address = await alice.engine.listen('memory://alice-second', { onError: (error) => refused.push(error) });
     const stranger = memoryTransport(NodeSecret.generate(), { network });
-    await expect(stranger.dial(alice.address.replace('memory://', ''), '/not-a-protocol/1')).rejects.toMatchObject({
+    await expect(stranger.dial('alice-second', '/not-a-protocol/1')).rejects.toMatchObject({
       code: SYNC_ERROR_CODES.UNKNOWN_PROTOCOL,
     });
-    const reported = await until(() => alice.events.find((event) => event.type === 'incoming-error'));
-    expect(reported).toMatchObject({ listener: alice.address, error: { code: SYNC_ERROR_CODES.UNKNOWN_PROTOCOL } });
+    await until(() => refused.length > 0);
+    expect(refused[0]).toMatchObject({ code: SYNC_ERROR_CODES.UNKNOWN_PROTOCOL });
+    // A live link for a document Alice does not sync is refused too.
     const doc = await alice.docs.createNamespace();
     await bob.docs.importNamespace(await alice.docs.exportCapability(doc.namespace));
+    await bob.engine.startSync(doc.namespace, [{ id: alice.engine.localPeer, addresses: [address] }]);
+    await until(() => refused.some((error) => (error as { code?: string }).code === SYNC_ERROR_CODES.NOT_SYNCING));
     await alice.engine.startSync(doc.namespace);
-    expect((await bob.engine.syncWith(doc.namespace, alice.peer)).result.ok).toBe(true);
+    expect((await bob.engine.syncWith(doc.namespace, { id: alice.engine.localPeer, addresses: [address] })).result.ok).toBe(true);
   });
 
   test('simultaneous dials: at most one of two crossing sessions is refused, by the tie-break, and both converge', async () => {

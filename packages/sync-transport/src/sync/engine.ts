@@ -44,21 +44,6 @@ export type LiveEvent =
   | { readonly type: 'pending-content-ready'; readonly namespace: NamespaceId }
   | { readonly type: 'neighbor-up' | 'neighbor-down'; readonly namespace: NamespaceId; readonly peer: Uint8Array }
   | {
-      /**
-       * An incoming connection on one of this node's listeners was refused or lost before it was served (a failed
-       * handshake, an unknown protocol, a timeout, a live link for a document this node does not sync). Sessions
-       * that started report through `sync-finished` instead. The listener keeps serving.
-       */
-      readonly type: 'incoming-error';
-      /** The listener's address, as {@link SyncEngine.listen} returned it. */
-      readonly listener: string;
-      /**
-       * A `SyncError`: `DOCS_SYNC_HANDSHAKE_FAILED`, `DOCS_SYNC_UNKNOWN_PROTOCOL`, `DOCS_SYNC_TIMEOUT`,
-       * `DOCS_SYNC_CONNECTION_LOST`, `DOCS_SYNC_NOT_SYNCING`, …
-       */
-      readonly error: unknown;
-    }
-  | {
       /** A live-link dial to a wanted peer failed; the engine tries again after `retryInMs`. */
       readonly type: 'neighbor-unreachable';
       readonly namespace: NamespaceId;
@@ -144,6 +129,16 @@ interface DocState {
   replicaEvents: Promise<void>;
 }
 
+/** Options of {@link SyncEngine.listen}. */
+export interface EngineListenOptions {
+  /**
+   * Told about each incoming connection the listener refused or lost before serving it: a `SyncError` such as
+   * `DOCS_SYNC_HANDSHAKE_FAILED`, `DOCS_SYNC_UNKNOWN_PROTOCOL`, `DOCS_SYNC_TIMEOUT`, `DOCS_SYNC_CONNECTION_LOST` or
+   * `DOCS_SYNC_NOT_SYNCING`. Must not throw.
+   */
+  readonly onError?: (error: unknown) => void;
+}
+
 /** Bytes of author heads in a `SyncReport`: the reference's gossip message limit is 4 KiB. */
 const NEWS_HEADS_LIMIT = 4096;
 const MAX_RECONNECT_DELAY = 30_000;
@@ -211,21 +206,23 @@ export class SyncEngine {
 
   /**
    * Listens on an address (`tcp://127.0.0.1:0`, `ws://127.0.0.1:0/docs`, `memory://name`) for sync sessions and
-   * live links; returns the actual address (a port 0 resolved).
+   * live links; returns the actual address (a port 0 resolved). `options.onError` is told about every incoming
+   * connection refused or lost before it was served (a failed handshake, an unknown protocol, a timeout, a live
+   * link for a document this node does not sync; sessions that started report through `sync-finished`); the
+   * listener keeps serving either way.
    * @throws SyncError `DOCS_SYNC_INVALID_ADDRESS` (no transport for the scheme), `DOCS_SYNC_LISTEN_FAILED`,
    *   `DOCS_SYNC_CLOSED`.
    */
-  async listen(address: string): Promise<string> {
+  async listen(address: string, options: EngineListenOptions = {}): Promise<string> {
     this.#assertOpen();
     const { scheme, transport, target } = this.#route(address);
     const handlers = new Map([
       [SYNC_PROTOCOL, (stream: ByteStream) => this.#acceptSync(stream)],
       [LIVE_PROTOCOL, (stream: ByteStream) => this.#acceptLink(stream)],
     ]);
-    let actual = address;
-    const onError = (error: unknown): void => this.#emit({ type: 'incoming-error', listener: actual, error });
+    const onError = options.onError ?? ((): void => undefined);
     const listener = await transport.listen(target, handlers, { idleTimeout: this.#idleTimeout, onError });
-    actual = scheme === 'ws' || scheme === 'wss' ? listener.address : `${scheme}://${listener.address}`;
+    const actual = scheme === 'ws' || scheme === 'wss' ? listener.address : `${scheme}://${listener.address}`;
     if (this.#closed) {
       await listener.close();
       this.#assertOpen();
