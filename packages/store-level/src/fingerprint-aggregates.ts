@@ -3,7 +3,7 @@ import { STORE_ERROR_CODES, StoreError } from '@docs/store';
 import { HALF_SIPHASH_KEY_LENGTH, halfSipHash24 } from './half-siphash.js';
 import { aggregateKey, prefixBounds, recordKey } from './key-layout.js';
 import { successorKey, type KeyValueReader } from './key-value.js';
-import { STORED_FINGERPRINT_OFFSET, STORED_RECORD_LENGTH, storedFingerprint } from './stored-record.js';
+import { storedFingerprint } from './stored-record.js';
 import type { RecordPages } from './record-pages.js';
 import type { WriteSet } from './write-set.js';
 
@@ -313,7 +313,7 @@ function sumNodes(nodes: NodeReader, level: number, namespace: Uint8Array, from:
   return total;
 }
 
-/** Sum of the records with `from ≤ id < to` (one database walk, values only). */
+/** Sum of the records with `from ≤ id < to` (one walk). */
 async function sumRecords(
   records: KeyValueReader,
   namespace: Uint8Array,
@@ -321,16 +321,12 @@ async function sumRecords(
   to: Uint8Array | undefined,
 ): Promise<Aggregate> {
   const total = emptyAggregate();
-  const { xor } = total;
-  for await (const values of records.valueBatches({
+  for await (const [, value] of records.entries({
     gte: recordKey(from),
     lt: to === undefined ? recordBounds(namespace).lt : recordKey(to),
   })) {
-    for (const value of values) {
-      if (value.length !== STORED_RECORD_LENGTH) storedFingerprint(value); // throws DOCS_STORE_CORRUPTED
-      for (let index = 0; index < 32; index++) xor[index]! ^= value[STORED_FINGERPRINT_OFFSET + index]!;
-    }
-    total.count += values.length;
+    xorInto(total.xor, storedFingerprint(value));
+    total.count++;
   }
   return total;
 }

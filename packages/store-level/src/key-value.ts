@@ -16,11 +16,6 @@ export interface KeyValueReader {
   getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
   /** Entries with `gte ≤ key < lt`, in key order (or reversed), at most `limit`. */
   entries(options: WalkOptions): AsyncGenerator<[Uint8Array, Uint8Array]>;
-  /**
-   * The values of the entries in `[gte, lt)`, ascending, in batches: for scans that only sum values. The values
-   * may be views of the database's own buffers; read them, do not keep them.
-   */
-  valueBatches(options: { readonly gte: Uint8Array; readonly lt: Uint8Array }): AsyncGenerator<readonly Uint8Array[]>;
 }
 
 /** One write of an atomic batch. */

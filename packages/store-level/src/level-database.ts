@@ -20,7 +20,6 @@ interface ViewLevel {
   getMany(keys: Uint8Array[], options: object): Promise<(Uint8Array | undefined)[]>;
   iterator(options: object): { nextv(size: number): Promise<[Uint8Array, Uint8Array][]>; close(): Promise<void> };
   keys(options: object): { nextv(size: number): Promise<Uint8Array[]>; close(): Promise<void> };
-  values(options: object): { nextv(size: number): Promise<Uint8Array[]>; close(): Promise<void> };
   batch(operations: BatchOperation[], options: object): Promise<void>;
   clear(options: object): Promise<void>;
 }
@@ -29,7 +28,7 @@ interface ViewLevel {
 export function isAbstractLevel(value: unknown): value is AnyAbstractLevel {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Record<string, unknown>;
-  return ['open', 'close', 'get', 'getMany', 'iterator', 'keys', 'values', 'batch', 'clear'].every(
+  return ['open', 'close', 'get', 'getMany', 'iterator', 'keys', 'batch', 'clear'].every(
     (name) => typeof candidate[name] === 'function',
   );
 }
@@ -112,30 +111,6 @@ export class LevelDatabase implements KeyValueReader {
       }
     } finally {
       // Not awaited: the walk is over, and closing costs a round trip; db.close() waits for it anyway.
-      void iterator.close().catch(() => undefined);
-    }
-  }
-
-  /** Values only, in `[gte, lt)`, in batches of growing size (the first of 32); no copies, no conversions. */
-  async *valueBatches(options: { readonly gte: Uint8Array; readonly lt: Uint8Array }): AsyncGenerator<readonly Uint8Array[]> {
-    let iterator;
-    try {
-      iterator = this.level.values({ gte: options.gte, lt: options.lt, valueEncoding: 'view', keyEncoding: 'view' });
-    } catch (error) {
-      throw toStoreError(error, 'reading the database');
-    }
-    try {
-      for (let step = 32; ; step = Math.min(step * 2, MAX_STEP)) {
-        let batch: Uint8Array[];
-        try {
-          batch = await iterator.nextv(step);
-        } catch (error) {
-          throw toStoreError(error, 'reading the database');
-        }
-        if (batch.length === 0) return;
-        yield batch;
-      }
-    } finally {
       void iterator.close().catch(() => undefined);
     }
   }

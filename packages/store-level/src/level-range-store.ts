@@ -137,7 +137,7 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     // The level-1 pages that the walk towards the bound reads.
     await cache.ensureLevelOne(this.namespace, bound, bound);
     const result = await aggregates.below(pages, await cache.nodes(this.namespace), this.namespace, bound);
-    if (name !== undefined && this.memo.commits === commits) this.memo.results.set(name, result);
+    if (name !== undefined) this.memo.results.set(name, result);
     return result;
   }
 

@@ -4,7 +4,7 @@ import { namespaceName } from './aggregate-cache.js';
 import type { Aggregate } from './fingerprint-aggregates.js';
 import { successorKey, type BatchOperation, type KeyValueReader } from './key-value.js';
 import { SortedByteMap, lowerBound } from './sorted-byte-map.js';
-import { STORED_FINGERPRINT_OFFSET, STORED_RECORD_LENGTH, storedFingerprint } from './stored-record.js';
+import { storedFingerprint } from './stored-record.js';
 
 /** The records of one level-1 node: their ids in order and their fingerprints (32 bytes each, same order). */
 interface Page {
@@ -132,8 +132,7 @@ export class RecordPages {
         limit: count,
         readAhead: count,
       })) {
-        if (value.length !== STORED_RECORD_LENGTH) storedFingerprint(value); // throws DOCS_STORE_CORRUPTED
-        fingerprints.set(value.subarray(STORED_FINGERPRINT_OFFSET, STORED_FINGERPRINT_OFFSET + 32), ids.length * 32);
+        fingerprints.set(storedFingerprint(value), ids.length * 32);
         ids.push(key.slice(1));
       }
     }

@@ -6,8 +6,6 @@ const TIMESTAMP = 0;
 const LEN = 8;
 const HASH = 16;
 const FINGERPRINT = 48;
-/** Where the entry fingerprint sits in a stored record value. */
-export const STORED_FINGERPRINT_OFFSET = FINGERPRINT;
 const NAMESPACE_SIGNATURE = 80;
 const AUTHOR_SIGNATURE = 144;
 

@@ -85,19 +85,6 @@ export class WriteSet implements KeyValueReader {
     }
   }
 
-  /** The merged values of `[gte, lt)` (see {@link entries}), in batches. */
-  async *valueBatches(options: { readonly gte: Uint8Array; readonly lt: Uint8Array }): AsyncGenerator<readonly Uint8Array[]> {
-    let batch: Uint8Array[] = [];
-    for await (const [, value] of this.entries(options)) {
-      batch.push(value);
-      if (batch.length === 64) {
-        yield batch;
-        batch = [];
-      }
-    }
-    if (batch.length > 0) yield batch;
-  }
-
   /** A synchronous view of `base` (committed rows of one key range) through the pending writes. */
   overlay(base: NodeReader): NodeReader {
     const pending = this.pending;
