@@ -39,6 +39,16 @@ const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
 
 /** Writes `count` entries with content (stored in the node's blob store) under `prefix`. */
+/** Alice and Bob on one memory network; Alice created a document whose write capability Bob imported. */
+async function twoNodesSharingADocument(): Promise<{ alice: TestNode; bob: TestNode; doc: Replica }> {
+  const network = new MemoryNetwork();
+  const alice = await startNode(cleanup, 'alice', { network });
+  const bob = await startNode(cleanup, 'bob', { network });
+  const doc = await alice.docs.createNamespace();
+  await bob.docs.importNamespace(await alice.docs.exportCapability(doc.namespace));
+  return { alice, bob, doc };
+}
+
 async function write(node: TestNode, replica: Replica, prefix: string, count: number): Promise<void> {
   const author = await node.docs.defaultAuthor();
   for (let index = 0; index < count; index++) await replica.setBytes(text(`${prefix}${index}`), author, text(`${node.name} ${prefix}${index}`));
@@ -182,11 +192,7 @@ describe('sync engine', () => {
   });
 
   test('a node that does not sync a document answers NotFound', async () => {
-    const network = new MemoryNetwork();
-    const alice = await startNode(cleanup, 'alice', { network });
-    const bob = await startNode(cleanup, 'bob', { network });
-    const doc = await alice.docs.createNamespace();
-    await bob.docs.importNamespace(await alice.docs.exportCapability(doc.namespace));
+    const { alice, bob, doc } = await twoNodesSharingADocument();
     const event = await alice.engine.syncWith(doc.namespace, bob.peer);
     expect(event.result.ok).toBe(false);
     expect(!event.result.ok && event.result.error).toBeInstanceOf(RemoteAbortError);
@@ -197,11 +203,7 @@ describe('sync engine', () => {
   });
 
   test('a wanted peer that cannot be linked is reported, with the error and the growing retry delay, until it can', async () => {
-    const network = new MemoryNetwork();
-    const alice = await startNode(cleanup, 'alice', { network });
-    const bob = await startNode(cleanup, 'bob', { network });
-    const doc = await alice.docs.createNamespace();
-    await bob.docs.importNamespace(await alice.docs.exportCapability(doc.namespace));
+    const { alice, bob, doc } = await twoNodesSharingADocument();
     // Alice does not sync the document yet: she refuses Bob's live link.
     await bob.engine.startSync(doc.namespace, [alice.peer]);
     const unreachable = () => bob.events.flatMap((event) => (event.type === 'neighbor-unreachable' ? [event] : []));
@@ -238,11 +240,7 @@ describe('sync engine', () => {
   });
 
   test('simultaneous dials: at most one of two crossing sessions is refused, by the tie-break, and both converge', async () => {
-    const network = new MemoryNetwork();
-    const alice = await startNode(cleanup, 'alice', { network });
-    const bob = await startNode(cleanup, 'bob', { network });
-    const doc = await alice.docs.createNamespace();
-    await bob.docs.importNamespace(await alice.docs.exportCapability(doc.namespace));
+    const { alice, bob, doc } = await twoNodesSharingADocument();
     const bobDoc = await bob.docs.open(doc.namespace);
     await alice.engine.startSync(doc.namespace);
     await bob.engine.startSync(doc.namespace);
@@ -339,11 +337,7 @@ describe('sync engine', () => {
   });
 
   test('two nodes that both dial each other keep one live link, without flapping', async () => {
-    const network = new MemoryNetwork();
-    const alice = await startNode(cleanup, 'alice', { network });
-    const bob = await startNode(cleanup, 'bob', { network });
-    const doc = await alice.docs.createNamespace();
-    await bob.docs.importNamespace(await alice.docs.exportCapability(doc.namespace));
+    const { alice, bob, doc } = await twoNodesSharingADocument();
     await Promise.all([alice.engine.startSync(doc.namespace, [bob.peer]), bob.engine.startSync(doc.namespace, [alice.peer])]);
     const ups = (node: TestNode) => node.events.filter((event) => event.type === 'neighbor-up').length;
     const downs = (node: TestNode) => node.events.filter((event) => event.type === 'neighbor-down').length;
