@@ -1,5 +1,5 @@
 import { CoveredIntervals } from './covered-intervals.js';
-import { TABLE, aggregateKey, prefixBounds } from './key-layout.js';
+import { TABLE, aggregateKey, mapKey, prefixBounds } from './key-layout.js';
 import type { BatchOperation, KeyValueReader } from './key-value.js';
 import { SortedByteMap } from './sorted-byte-map.js';
 
@@ -79,7 +79,7 @@ export class AggregateCache {
       if (namespace === undefined) continue;
       // Loads never overlap commits: a namespace is either held or not at all. Level-1 rows outside the loaded
       // pages may be added here; they are exact, and a page load fills in the rest.
-      const nodes = this.loaded.get(namespaceName(namespace));
+      const nodes = this.loaded.get(mapKey(namespace));
       if (nodes === undefined) continue;
       if (operation.type === 'put') nodes.rows.set(operation.key, operation.value);
       else nodes.rows.delete(operation.key);
@@ -88,11 +88,11 @@ export class AggregateCache {
 
   /** Drops a namespace from memory (after its rows were cleared). */
   forget(namespace: Uint8Array): void {
-    this.loaded.delete(namespaceName(namespace));
+    this.loaded.delete(mapKey(namespace));
   }
 
   private async namespaceNodes(namespace: Uint8Array): Promise<NamespaceNodes> {
-    const name = namespaceName(namespace);
+    const name = mapKey(namespace);
     const nodes = this.loaded.get(name);
     if (nodes !== undefined) return nodes;
     let loading = this.loading.get(name);
@@ -127,9 +127,3 @@ function aggregateNamespace(key: Uint8Array): Uint8Array | undefined {
   if (key[0] !== TABLE.aggregates || key.length < BOUNDARY_OFFSET + 32) return undefined;
   return key.subarray(BOUNDARY_OFFSET, BOUNDARY_OFFSET + 32);
 }
-
-/** A map key for a namespace id. */
-export function namespaceName(namespace: Uint8Array): string {
-  return String.fromCharCode(...namespace);
-}
-

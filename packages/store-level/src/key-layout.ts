@@ -145,3 +145,8 @@ export function prefixBounds(prefix: Uint8Array): KeyBounds {
 export function tableBounds(table: Table): KeyBounds {
   return prefixBounds(Uint8Array.of(table));
 }
+
+/** A string with one character per byte, to key a `Map` by bytes (keep the input short: it is spread). */
+export function mapKey(bytes: Uint8Array): string {
+  return String.fromCharCode(...bytes);
+}

@@ -4,7 +4,7 @@ import type { Range, RangeStore } from '@docs/rbsr';
 import { clampRange, type KeyInterval } from '@docs/store';
 import type { AggregateCache } from './aggregate-cache.js';
 import type { Aggregate, FingerprintAggregates } from './fingerprint-aggregates.js';
-import { prefixBounds, recordKey } from './key-layout.js';
+import { mapKey, prefixBounds, recordKey } from './key-layout.js';
 import { successorKey } from './key-value.js';
 import type { LevelDatabase } from './level-database.js';
 import type { ReadWriteLock } from './read-write-lock.js';
@@ -130,8 +130,7 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     const { aggregates, pages, cache } = this.context;
     const commits = this.context.commits();
     if (this.memo.commits !== commits || this.memo.results.size >= MEMO_LIMIT) this.memo = { commits, results: new Map() };
-    const name =
-      bound === undefined ? '' : bound.length > MEMO_BOUND_LIMIT ? undefined : String.fromCharCode.apply(null, bound as unknown as number[]);
+    const name = bound === undefined ? '' : bound.length > MEMO_BOUND_LIMIT ? undefined : mapKey(bound);
     const known = name === undefined ? undefined : this.memo.results.get(name);
     if (known !== undefined) return known;
     // The level-1 pages that the walk towards the bound reads.

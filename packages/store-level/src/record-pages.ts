@@ -1,6 +1,5 @@
 import { STORE_ERROR_CODES, StoreError } from '@docs/store';
-import { TABLE, prefixBounds, recordKey } from './key-layout.js';
-import { namespaceName } from './aggregate-cache.js';
+import { TABLE, mapKey, prefixBounds, recordKey } from './key-layout.js';
 import type { Aggregate } from './fingerprint-aggregates.js';
 import { successorKey, type BatchOperation, type KeyValueReader } from './key-value.js';
 import { SortedByteMap, lowerBound } from './sorted-byte-map.js';
@@ -72,7 +71,7 @@ export class RecordPages {
     if (this.recency.size === 0) return;
     for (const { key } of operations) {
       if (key[0] !== TABLE.records || key.length < 1 + 32) continue;
-      const pages = this.byNamespace.get(namespaceName(key.subarray(1, 33)));
+      const pages = this.byNamespace.get(mapKey(key.subarray(1, 33)));
       if (pages === undefined) continue;
       const id = key.subarray(1);
       // The page holding the id (its boundary ≤ id), and the one before the id (merged into when id was a boundary).
@@ -89,14 +88,14 @@ export class RecordPages {
 
   /** Drops a namespace's pages (after its rows were cleared). */
   forget(namespace: Uint8Array): void {
-    const pages = this.byNamespace.get(namespaceName(namespace));
+    const pages = this.byNamespace.get(mapKey(namespace));
     if (pages === undefined) return;
     for (const [, page] of pages.entries()) this.recency.delete(page);
-    this.byNamespace.delete(namespaceName(namespace));
+    this.byNamespace.delete(mapKey(namespace));
   }
 
   private async page(namespace: Uint8Array, boundary: Uint8Array, count: number): Promise<Page> {
-    const name = namespaceName(namespace);
+    const name = mapKey(namespace);
     const cached = this.byNamespace.get(name)?.get(boundary);
     if (cached !== undefined && cached.ids.length === count) {
       this.recency.delete(cached);
