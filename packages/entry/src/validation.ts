@@ -1,6 +1,6 @@
 import { defaultEd25519, equalBytes, type Ed25519 } from '@docs/crypto';
 import { hasConsistentEmptiness, nowMicros } from './record.js';
-import { verifySignedEntries, verifySignedEntry, type SignedEntry } from './signed-entry.js';
+import { verifySignedEntries, type SignedEntry } from './signed-entry.js';
 
 /**
  * How far in the future an entry's timestamp may be: 10 minutes, in microseconds. (The reference had 0.6 s
@@ -46,15 +46,8 @@ export async function validateEntry(
   signed: SignedEntry,
   options: ValidationOptions,
 ): Promise<ValidationFailure | undefined> {
-  const { entry } = signed;
-  if (options.checkEmpty === true && !hasConsistentEmptiness(entry.record)) return VALIDATION_FAILURE.invalidEmptyEntry;
-  if (!equalBytes(entry.id.namespace, options.namespace)) return VALIDATION_FAILURE.invalidNamespace;
-  if (options.verifySignatures && !(await verifySignedEntry(signed, options.ed25519 ?? defaultEd25519()))) {
-    return VALIDATION_FAILURE.badSignature;
-  }
-  const now = options.now ?? nowMicros();
-  if (entry.record.timestamp > now + MAX_TIMESTAMP_FUTURE_SHIFT) return VALIDATION_FAILURE.tooFarInTheFuture;
-  return undefined;
+  const [failure] = await validateEntries([signed], options);
+  return failure;
 }
 
 /**

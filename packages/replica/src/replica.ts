@@ -254,12 +254,12 @@ export class Replica {
 
   /**
    * Processes a message from peer `from` and returns the reply, or `undefined` when the session is complete.
-   * The received entries that could be new (not those under a key where this replica holds an equal or newer
-   * entry) are validated (namespace, strict signatures verified in one batch, 10-minute future limit; the empty
+   * The received entries that could be new (not those of a request under a key where this replica holds an equal or
+   * newer entry) are validated (namespace, strict signatures verified in batches, 10-minute future limit; the empty
    * rule is not applied here, as in the reference): invalid entries are dropped and counted in
-   * `outcome.entriesInvalid`, valid ones are stored in one batch by the newer-wins rule and reported as
-   * `remote-insert` events when actually inserted. `outcome` accumulates the session's counts as the reference's `SyncOutcome`:
-   * every received value counts in `entriesReceived`, every value of the reply in `entriesSent`.
+   * `outcome.entriesInvalid`, valid ones are stored with `putMany` by the newer-wins rule and reported as
+   * `remote-insert` events when actually inserted. `outcome` accumulates the session's counts as the reference's
+   * `SyncOutcome`: every received value counts in `entriesReceived`, every value of the reply in `entriesSent`.
    */
   async syncProcessMessage(
     message: SyncMessage,
@@ -421,16 +421,14 @@ export class Replica {
     if (inserted.length === 0 || !this.#events.active) return stored;
     const policy = await this.store.getDownloadPolicy(this.namespace);
     for (const [entry, contentStatus] of inserted) {
-      if (this.#events.active) {
-        this.#events.emit({
-          type: 'remote-insert',
-          namespace: this.namespace,
-          entry,
-          from,
-          contentStatus,
-          shouldDownload: shouldDownload(policy, entry.entry.id.key),
-        });
-      }
+      this.#events.emit({
+        type: 'remote-insert',
+        namespace: this.namespace,
+        entry,
+        from,
+        contentStatus,
+        shouldDownload: shouldDownload(policy, entry.entry.id.key),
+      });
     }
     return stored;
   }
