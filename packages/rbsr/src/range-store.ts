@@ -3,7 +3,7 @@ import type { Range } from './range.js';
 /**
  * The read side of a set, as the reconciliation engine sees it. Real stores (the in-memory tree,
  * LevelDB) answer every method in O(log n); `items` streams, so a large range is never
- * materialised by the engine. Writes go through the `put` callback of `processMessage`.
+ * materialised by the engine. Writes go through the `receive` callback of `processMessage`.
  *
  * Iteration order (the reference's `get_range`): for `x == y` all items in key order; for
  * `x < y` the items of `[x, y)`; for `x > y` the items of `[start, y)` followed by `[x, end)`.
@@ -12,7 +12,7 @@ import type { Range } from './range.js';
  * Range bounds can be any keys: the peer's, the store's own, and the empty key (the engine asks
  * for `(EMPTY_KEY, k)`, the items below `k`, and `(k, EMPTY_KEY)`, the items from `k` on). A store
  * scoped to part of a larger key space (one namespace) answers for the items it holds.
- * The engine never writes through this interface and does not iterate while its `put` runs.
+ * The engine never writes through this interface and does not iterate while `receive` runs.
  */
 export interface RangeStore<T> {
   /** The smallest key in the set, or the store's default key when the set is empty. */

@@ -172,8 +172,9 @@ export class Reconciler<T, S> {
    *
    * As in the reference, all item parts are handled first, in order (each diff against our items
    * as they were before the message), then the received values go to `callbacks.receive` in one
-   * call, then the fingerprint parts are answered, seeing the stored values. Nothing the peer sends is trusted: received values outside their part's range
-   * are ignored, repeated ranges are answered once, and the answer never exceeds the frame budget.
+   * call, then the fingerprint parts are answered, seeing the stored values. Nothing the peer
+   * sends is trusted: received values outside their part's range are ignored, repeated ranges are
+   * answered once, and the answer never exceeds the frame budget.
    *
    * @throws RbsrError `DOCS_RBSR_MESSAGE_TOO_LARGE` above the incoming limits, `DOCS_RBSR_INVALID_MESSAGE`
    *   for malformed parts, `DOCS_RBSR_FRAME_BUDGET_TOO_SMALL` when no answer fits the budget

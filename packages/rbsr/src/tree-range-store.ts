@@ -5,7 +5,7 @@ import type { RangeStore } from './range-store.js';
 
 /**
  * A {@link RangeStore} over a {@link FingerprintTree}: count, fingerprint and `keyAt` in
- * O(log n), items streamed from the tree. Writes go to the tree directly (the caller's `put`).
+ * O(log n), items streamed from the tree. Writes go to the tree directly (the caller's `receive`).
  */
 export class TreeRangeStore<T> implements RangeStore<T> {
   /** The tree this store reads. */
