@@ -578,7 +578,7 @@ export class SyncEngine {
     state.links.set(key, slot);
     if (existing === undefined) this.#emit({ type: 'neighbor-up', namespace: state.namespace, peer: link.peer });
     onUp();
-    for (const wanted of state.wanted.values()) if (!wanted.declined.has(key)) void this.#fetch(state, wanted).catch(() => undefined);
+    for (const wanted of state.wanted.values()) if (!wanted.declined.has(key)) void this.#fetch(state, wanted);
     try {
       await link.run();
     } catch {
@@ -628,7 +628,7 @@ export class SyncEngine {
       wanted.announced.set(key, (wanted.announced.get(key) ?? 0) + 1);
       wanted.providers.add(key);
       wanted.declined.delete(key);
-      void this.#fetch(state, wanted).catch(() => undefined);
+      void this.#fetch(state, wanted);
     } else if (equalBytes(op.namespace, state.namespace)) {
       try {
         AuthorHeads.decode(op.heads);
@@ -679,13 +679,14 @@ export class SyncEngine {
       wanted.providers.add(bytesToHex(provider));
       wanted.declined.delete(bytesToHex(provider));
     }
-    void this.#fetch(state, wanted).catch(() => undefined);
+    void this.#fetch(state, wanted);
   }
 
   /**
    * Fetches wanted content from linked neighbours — those that said they have it first, then the others — until
    * one serves bytes that hash right. A neighbour that does not have it, or serves wrong or too many bytes, is
    * not asked again until it announces the content; one whose link fails stays a provider for its next link.
+   * Never rejects: when the store fails (closed under it), the round ends and the content stays wanted.
    */
   async #fetch(state: DocState, wanted: WantedContent): Promise<void> {
     if (wanted.fetching) {
@@ -717,6 +718,8 @@ export class SyncEngine {
           wanted.providers.delete(peer);
         }
       } while (wanted.again && this.#isSyncing(state));
+    } catch {
+      // The store failed: nothing to report here; the next announcement or link starts another round.
     } finally {
       wanted.fetching = false;
     }
