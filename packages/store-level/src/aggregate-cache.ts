@@ -1,10 +1,17 @@
 import { CoveredIntervals } from './covered-intervals.js';
 import { TABLE, aggregateKey, mapKey, prefixBounds } from './key-layout.js';
-import type { BatchOperation, KeyValueReader } from './key-value.js';
+import { decodeAggregate } from './fingerprint-aggregates.js';
+import { successorKey, type BatchOperation, type KeyValueReader } from './key-value.js';
 import { SortedByteMap } from './sorted-byte-map.js';
 
 /** Bytes before the boundary in an aggregate row key: table byte, level byte. */
 const BOUNDARY_OFFSET = 2;
+
+/** A level-1 node: its boundary and how many records it holds. */
+export interface LevelOneNode {
+  readonly boundary: Uint8Array;
+  readonly count: number;
+}
 
 /** One namespace's nodes in memory. */
 interface NamespaceNodes {
@@ -52,24 +59,48 @@ export class AggregateCache {
     const nodes = await this.namespaceNodes(namespace);
     if (this.levels < 2) return;
     const { rows, levelOne } = nodes;
-    const levelTwoEnd = prefixBounds(aggregateKey(2, namespace)).lt;
-    let start: Uint8Array = namespace;
-    for (const [key] of rows.range(aggregateKey(2, namespace), from === undefined ? levelTwoEnd : aggregateKey(2, from), true)) {
-      start = key.subarray(BOUNDARY_OFFSET);
-      break;
-    }
-    let end: Uint8Array | undefined;
-    if (to !== undefined) {
-      for (const [key] of rows.range(aggregateKey(2, to), levelTwoEnd)) {
-        end = key.subarray(BOUNDARY_OFFSET);
-        break;
-      }
-    }
+    const start = this.levelTwoBefore(rows, namespace, from === undefined ? undefined : aggregateKey(2, from));
+    const end = to === undefined ? undefined : this.levelTwoAtOrAfter(rows, namespace, aggregateKey(2, to));
     for (const gap of levelOne.missing(start, end)) {
       const lt = gap.to === undefined ? prefixBounds(aggregateKey(1, namespace)).lt : aggregateKey(1, gap.to);
       for await (const [key, value] of this.base.entries({ gte: aggregateKey(1, gap.from), lt })) rows.set(key, value);
       levelOne.add(gap.from, gap.to);
     }
+  }
+
+  /**
+   * The level-1 nodes under the level-2 node whose records hold `boundary` (a level-1 boundary: a record id, or the
+   * namespace id for the head), in order: each node's boundary and record count. With a single level, the node of
+   * `boundary` alone.
+   */
+  async levelOneGroup(namespace: Uint8Array, boundary: Uint8Array): Promise<LevelOneNode[]> {
+    const after = successorKey(boundary);
+    await this.ensureLevelOne(namespace, after, after);
+    const { rows } = await this.namespaceNodes(namespace);
+    let from: Uint8Array = boundary;
+    let to: Uint8Array = aggregateKey(1, after);
+    if (this.levels >= 2) {
+      from = this.levelTwoBefore(rows, namespace, aggregateKey(2, after));
+      const next = this.levelTwoAtOrAfter(rows, namespace, aggregateKey(2, after));
+      to = next === undefined ? prefixBounds(aggregateKey(1, namespace)).lt : aggregateKey(1, next);
+    }
+    const group: LevelOneNode[] = [];
+    rows.walk(aggregateKey(1, from), to, (key, value) => {
+      group.push({ boundary: key.subarray(BOUNDARY_OFFSET), count: decodeAggregate(value).count });
+    });
+    return group;
+  }
+
+  /** The last level-2 boundary whose row sorts below `key` (`undefined`: the level's end), or the namespace (the head). */
+  private levelTwoBefore(rows: SortedByteMap<Uint8Array>, namespace: Uint8Array, key: Uint8Array | undefined): Uint8Array {
+    const found = rows.before(key ?? prefixBounds(aggregateKey(2, namespace)).lt);
+    return found !== undefined && isLevelRowOf(found[0], 2, namespace) ? found[0].subarray(BOUNDARY_OFFSET) : namespace;
+  }
+
+  /** The first level-2 boundary whose row is at or after `key`, or undefined (the namespace's end). */
+  private levelTwoAtOrAfter(rows: SortedByteMap<Uint8Array>, namespace: Uint8Array, key: Uint8Array): Uint8Array | undefined {
+    const found = rows.atOrAfter(key);
+    return found !== undefined && isLevelRowOf(found[0], 2, namespace) ? found[0].subarray(BOUNDARY_OFFSET) : undefined;
   }
 
   /** Replays a committed batch on the namespaces held in memory. */
@@ -120,6 +151,13 @@ export class AggregateCache {
     if (this.levels < 2) nodes.levelOne.add(namespace, undefined);
     return nodes;
   }
+}
+
+/** Whether an aggregate row key belongs to `level` of `namespace`. */
+function isLevelRowOf(key: Uint8Array, level: number, namespace: Uint8Array): boolean {
+  if (key[0] !== TABLE.aggregates || key[1] !== level || key.length < BOUNDARY_OFFSET + 32) return false;
+  for (let index = 0; index < 32; index++) if (key[BOUNDARY_OFFSET + index] !== namespace[index]) return false;
+  return true;
 }
 
 /** The namespace of an aggregate row key, or undefined for keys of other tables. */

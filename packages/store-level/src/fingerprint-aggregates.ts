@@ -5,6 +5,7 @@ import { aggregateKey, prefixBounds, recordKey } from './key-layout.js';
 import { successorKey, type KeyValueReader } from './key-value.js';
 import { storedFingerprint } from './stored-record.js';
 import type { RecordPages } from './record-pages.js';
+import type { SortedByteMap } from './sorted-byte-map.js';
 import type { WriteSet } from './write-set.js';
 
 /**
@@ -209,20 +210,29 @@ export class FingerprintAggregates {
     }
   }
 
-  /** Count and XOR of the namespace's records with `id < bound` (`bound` undefined: all of them). */
-  async below(pages: RecordPages, nodes: NodeReader, namespace: Uint8Array, bound: Uint8Array | undefined): Promise<Aggregate> {
+  /**
+   * Count and XOR of the namespace's records with `id < bound` (`bound` undefined: all of them), from the committed
+   * nodes (level 1 loaded around the bound, see {@link NodeReader}).
+   */
+  async below(
+    pages: RecordPages,
+    nodes: SortedByteMap<Uint8Array>,
+    namespace: Uint8Array,
+    bound: Uint8Array | undefined,
+  ): Promise<Aggregate> {
     const { total, start } = this.descend(nodes, namespace, bound);
     if (start === undefined) return total;
     return addAggregate(total, await pages.sum(namespace, start.boundary, start.count, start.boundary, bound));
   }
 
   /**
-   * The id of the namespace's record at `rank` (0-based, in id order), or undefined past the end. `loadPage` is
-   * called with the level-2 boundary whose level-1 nodes the walk needs next (see {@link NodeReader}).
+   * The id of the namespace's record at `rank` (0-based, in id order), or undefined past the end, from the committed
+   * nodes. `loadPage` is called with the level-2 boundary whose level-1 nodes the walk needs next (see
+   * {@link NodeReader}).
    */
   async select(
     pages: RecordPages,
-    nodes: NodeReader,
+    nodes: SortedByteMap<Uint8Array>,
     namespace: Uint8Array,
     rank: number,
     loadPage: (boundary: Uint8Array) => Promise<void>,
@@ -234,16 +244,17 @@ export class FingerprintAggregates {
     for (let level = this.shape.levels; level >= 1; level--) {
       if (level === 1 && this.shape.levels > 1) await loadPage(start);
       let found = false;
-      for (const [key, value] of nodes.range(aggregateKey(level, start), nodeBounds(level, namespace).lt)) {
+      nodes.walk(aggregateKey(level, start), nodeBounds(level, namespace).lt, (key, value) => {
         const count = aggregateCount(value);
-        if (left < count) {
-          start = key.subarray(2);
-          startCount = count;
-          found = true;
-          break;
+        if (left >= count) {
+          left -= count;
+          return false;
         }
-        left -= count;
-      }
+        start = key.subarray(2);
+        startCount = count;
+        found = true;
+        return true;
+      });
       if (!found) return undefined;
     }
     return pages.idAt(namespace, start, startCount, left);
@@ -254,7 +265,7 @@ export class FingerprintAggregates {
    * which the records up to the bound remain to be read (undefined: nothing below the bound is left).
    */
   private descend(
-    nodes: NodeReader,
+    nodes: SortedByteMap<Uint8Array>,
     namespace: Uint8Array,
     bound: Uint8Array | undefined,
   ): { total: Aggregate; start: NodeStart | undefined } {
@@ -265,14 +276,14 @@ export class FingerprintAggregates {
       let last: Uint8Array | undefined;
       let lastValue: Uint8Array | undefined;
       const lt = bound === undefined ? nodeBounds(level, namespace).lt : aggregateKey(level, bound);
-      for (const [key, value] of nodes.range(aggregateKey(level, start), lt)) {
+      nodes.walk(aggregateKey(level, start), lt, (key, value) => {
         if (lastValue !== undefined) addEncodedAggregate(total, lastValue);
         last = key;
         lastValue = value;
-      }
+      });
       // No node below the bound: the (absent) head covers it, so nothing more is below the bound.
       if (last === undefined || lastValue === undefined) return { total, start: undefined };
-      start = last.subarray(2);
+      start = (last as Uint8Array).subarray(2);
       startCount = aggregateCount(lastValue);
     }
     return { total, start: { boundary: start, count: startCount } };
@@ -355,8 +366,9 @@ function writeNode(writes: WriteSet, level: number, boundary: Uint8Array, aggreg
 /** The count of an encoded aggregate. */
 function aggregateCount(value: Uint8Array): number {
   if (value.length !== AGGREGATE_LENGTH) return decodeAggregate(value).count;
-  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
-  return view.getUint32(0) * 0x1_0000_0000 + view.getUint32(4);
+  const high = ((value[0]! << 24) | (value[1]! << 16) | (value[2]! << 8) | value[3]!) >>> 0;
+  const low = ((value[4]! << 24) | (value[5]! << 16) | (value[6]! << 8) | value[7]!) >>> 0;
+  return high * 0x1_0000_0000 + low;
 }
 
 /** `target +=` an encoded aggregate, without allocating. */

@@ -12,7 +12,7 @@ import type { RecordPages } from './record-pages.js';
 import { decodeStoredRecord } from './stored-record.js';
 
 /** Bounds whose results a range store keeps between commits. */
-const MEMO_LIMIT = 4096;
+const MEMO_LIMIT = 16_384;
 /** Longer bounds (only ids with very long keys) are not kept. */
 const MEMO_BOUND_LIMIT = 1024;
 
@@ -96,14 +96,12 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     const intervals = clampRange(this.namespace, range);
     const { aggregates, pages, cache } = this.context;
     const found = await this.context.commitLock.shared(async () => {
-      const loadPage = (boundary: Uint8Array): Promise<void> =>
-        cache.ensureLevelOne(this.namespace, successorKey(boundary), successorKey(boundary));
       let left = index;
       for (const interval of intervals) {
         const [before, upTo] = await Promise.all([this.below(interval.from), this.below(interval.to)]);
         const inside = upTo.count - before.count;
         if (left < inside) {
-          return aggregates.select(pages, await cache.nodes(this.namespace), this.namespace, before.count + left, loadPage);
+          return aggregates.select(pages, await cache.nodes(this.namespace), this.namespace, before.count + left, this.loadLevelOne);
         }
         left -= inside;
       }
@@ -112,6 +110,10 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     if (found === undefined) throw new RangeError(`index ${index} is past the end of the range`);
     return found.slice();
   }
+
+  /** Loads the level-1 nodes under the level-2 node starting at `boundary` (for a walk down by rank). */
+  private readonly loadLevelOne = (boundary: Uint8Array): Promise<void> =>
+    this.context.cache.ensureLevelOne(this.namespace, successorKey(boundary), successorKey(boundary));
 
   /** Count and XOR of an interval's records. Must run under the shared commit lock. */
   private async aggregate(interval: KeyInterval): Promise<Aggregate> {

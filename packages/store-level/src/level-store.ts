@@ -111,7 +111,7 @@ export class LevelStore implements DocsStore {
   private constructor(database: LevelDatabase, aggregates: FingerprintAggregates, ownsDatabase: boolean) {
     this.database = database;
     this.cache = new AggregateCache(database, aggregates.shape.levels);
-    this.pages = new RecordPages(database);
+    this.pages = new RecordPages(database, this.cache);
     this.aggregates = aggregates;
     this.ownsDatabase = ownsDatabase;
     this.blobs = new LevelBlobStore(database, {

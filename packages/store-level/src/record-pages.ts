@@ -1,4 +1,6 @@
+import { equalBytes } from '@docs/crypto';
 import { STORE_ERROR_CODES, StoreError } from '@docs/store';
+import type { AggregateCache, LevelOneNode } from './aggregate-cache.js';
 import { TABLE, mapKey, prefixBounds, recordKey } from './key-layout.js';
 import type { Aggregate } from './fingerprint-aggregates.js';
 import { successorKey, type BatchOperation, type KeyValueReader } from './key-value.js';
@@ -14,18 +16,23 @@ interface Page {
 }
 
 /**
- * Default number of pages kept: with 16-way nodes about 65k records, ~10 MB (ids of 64 bytes plus short keys, and
- * their fingerprints).
+ * Default number of records kept in pages: about 20 MB (ids of 64 bytes plus short keys, their fingerprints and
+ * the arrays' own overhead). Reconciliation sweeps a namespace in key order, so a store whose namespace in sync
+ * fits is read once per session.
  */
-export const DEFAULT_RECORD_PAGES = 4096;
+export const DEFAULT_RECORD_PAGE_CAPACITY = 131_072;
+
+/** A level-2 node's records are read in one walk when it holds at most this many (about 16 pages by default). */
+const GROUP_RECORD_LIMIT = 4096;
 
 /**
  * The records of recently read level-1 aggregate nodes, in memory, least recently used dropped first.
  *
  * A range operation ends in the records after the last level-1 boundary below each of its bounds: one node's
- * records (about 16). Reading them is a database walk; reconciliation reads the same nodes many times (count,
- * fingerprint and split pivots of a range, then the peer's answer over the same sub-ranges), so the walks are
- * done once per node and kept as a **page**: the node's record ids and fingerprints.
+ * records (about 16). Reconciliation reads the same nodes many times (count, fingerprint and split pivots of a
+ * range, then the peer's answer over the same sub-ranges) and sweeps neighbouring nodes, so a missing page is read
+ * with its whole **group** — the level-1 nodes under one level-2 node, about 256 records — in one database walk,
+ * and kept as pages: each node's record ids and fingerprints.
  *
  * Pages hold committed state only: {@link applyCommitted} runs under the store's exclusive commit lock and drops
  * every page a committed record write may change — the one holding the record's id and the one before it (a
@@ -36,10 +43,18 @@ export class RecordPages {
   private readonly byNamespace = new Map<string, SortedByteMap<Page>>();
   /** Every page, least recently used first. */
   private readonly recency = new Set<Page>();
+  /** Records in {@link recency}. */
+  private records = 0;
 
+  /**
+   * @param database - the records table is read from it
+   * @param cache - the aggregate nodes, where a page's group of level-1 nodes is found
+   * @param capacity - records kept at most
+   */
   constructor(
-    private readonly records: KeyValueReader,
-    private readonly capacity = DEFAULT_RECORD_PAGES,
+    private readonly database: KeyValueReader,
+    readonly cache: AggregateCache,
+    private readonly capacity = DEFAULT_RECORD_PAGE_CAPACITY,
   ) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
   }
@@ -90,59 +105,95 @@ export class RecordPages {
   forget(namespace: Uint8Array): void {
     const pages = this.byNamespace.get(mapKey(namespace));
     if (pages === undefined) return;
-    for (const [, page] of pages.entries()) this.recency.delete(page);
+    for (const [, page] of pages.entries()) this.forgetPage(page);
     this.byNamespace.delete(mapKey(namespace));
   }
 
   private async page(namespace: Uint8Array, boundary: Uint8Array, count: number): Promise<Page> {
     const name = mapKey(namespace);
-    const cached = this.byNamespace.get(name)?.get(boundary);
+    const pages = this.byNamespace.get(name);
+    const cached = pages?.get(boundary);
     if (cached !== undefined && cached.ids.length === count) {
       this.recency.delete(cached);
       this.recency.add(cached);
       return cached;
     }
-    const page = await this.load(name, namespace, boundary, count);
-    let pages = this.byNamespace.get(name);
-    if (pages === undefined) {
-      pages = new SortedByteMap();
-      this.byNamespace.set(name, pages);
+    let group = await this.cache.levelOneGroup(namespace, boundary);
+    if (group.reduce((total, node) => total + node.count, 0) > GROUP_RECORD_LIMIT) {
+      group = group.filter((node) => equalBytes(node.boundary, boundary));
     }
-    const replaced = pages.get(boundary);
-    if (replaced !== undefined) this.recency.delete(replaced);
-    pages.set(page.boundary, page);
-    this.recency.add(page);
-    if (this.recency.size > this.capacity) {
-      for (const oldest of this.recency) {
-        this.drop(oldest);
-        break;
-      }
+    let wanted: Page | undefined;
+    for (const page of await this.load(name, namespace, group)) {
+      this.add(page);
+      if (equalBytes(page.boundary, boundary)) wanted = page;
     }
-    return page;
+    if (wanted === undefined || wanted.ids.length !== count) {
+      throw new StoreError(STORE_ERROR_CODES.CORRUPTED, `an aggregate node counts ${count} records, its page has ${wanted?.ids.length ?? 0}`);
+    }
+    return wanted;
   }
 
-  private async load(name: string, namespace: Uint8Array, boundary: Uint8Array, count: number): Promise<Page> {
-    const ids: Uint8Array[] = [];
-    const fingerprints = new Uint8Array(count * 32);
-    if (count > 0) {
-      for await (const [key, value] of this.records.entries({
-        gte: recordKey(boundary),
+  /** Reads the records of consecutive level-1 nodes in one walk, as one page per node. */
+  private async load(name: string, namespace: Uint8Array, group: readonly LevelOneNode[]): Promise<Page[]> {
+    const total = group.reduce((sum, node) => sum + node.count, 0);
+    const rows: Array<[Uint8Array, Uint8Array]> = [];
+    if (total > 0) {
+      for await (const row of this.database.entries({
+        gte: recordKey(group[0]!.boundary),
         lt: prefixBounds(recordKey(namespace)).lt,
-        limit: count,
-        readAhead: count,
+        limit: total,
+        readAhead: total,
       })) {
-        fingerprints.set(storedFingerprint(value), ids.length * 32);
-        ids.push(key.slice(1));
+        rows.push(row);
       }
     }
-    if (ids.length !== count) {
-      throw new StoreError(STORE_ERROR_CODES.CORRUPTED, `an aggregate node counts ${count} records, the records table has ${ids.length}`);
+    if (rows.length !== total) {
+      throw new StoreError(STORE_ERROR_CODES.CORRUPTED, `aggregate nodes count ${total} records, the records table has ${rows.length}`);
     }
-    return { namespace: name, boundary: boundary.slice(), ids, fingerprints };
+    const pages: Page[] = [];
+    let next = 0;
+    for (const node of group) {
+      const ids: Uint8Array[] = [];
+      const fingerprints = new Uint8Array(node.count * 32);
+      for (let index = 0; index < node.count; index++) {
+        const [key, value] = rows[next++]!;
+        fingerprints.set(storedFingerprint(value), index * 32);
+        ids.push(key.slice(1));
+      }
+      // A record boundary is its node's first record (the head node starts before every record).
+      if (node.boundary.length !== 32 && (ids.length === 0 || !equalBytes(ids[0]!, node.boundary))) {
+        throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'an aggregate node does not start at its boundary record');
+      }
+      pages.push({ namespace: name, boundary: node.boundary.slice(), ids, fingerprints });
+    }
+    return pages;
+  }
+
+  /** Keeps a page (replacing one of the same node), dropping the least recently used beyond the capacity. */
+  private add(page: Page): void {
+    let pages = this.byNamespace.get(page.namespace);
+    if (pages === undefined) {
+      pages = new SortedByteMap();
+      this.byNamespace.set(page.namespace, pages);
+    }
+    const replaced = pages.get(page.boundary);
+    if (replaced !== undefined) this.forgetPage(replaced);
+    pages.set(page.boundary, page);
+    this.recency.add(page);
+    this.records += page.ids.length;
+    for (const oldest of this.recency) {
+      if (this.records <= this.capacity || oldest === page) break;
+      this.drop(oldest);
+    }
+  }
+
+  /** Removes a page from the recency list and the record total. */
+  private forgetPage(page: Page): void {
+    if (this.recency.delete(page)) this.records -= page.ids.length;
   }
 
   private drop(page: Page): void {
-    this.recency.delete(page);
+    this.forgetPage(page);
     const pages = this.byNamespace.get(page.namespace);
     if (pages === undefined) return;
     pages.delete(page.boundary);

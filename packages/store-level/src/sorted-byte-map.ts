@@ -107,9 +107,49 @@ export class SortedByteMap<V> {
     }
   }
 
+  /**
+   * Calls `visit` on the entries with `lower ≤ key < upper`, ascending, until it returns true (the allocation-free
+   * walk of hot paths). The map must not change during the walk.
+   */
+  walk(lower: Uint8Array, upper: Uint8Array, visit: (key: Uint8Array, value: V) => boolean | void): void {
+    const [endChunk, endIndex] = this.position(upper);
+    let [chunkIndex, index] = this.position(lower);
+    for (; chunkIndex <= endChunk && chunkIndex < this.chunks.length; chunkIndex++, index = 0) {
+      const { keys, values } = this.chunks[chunkIndex]!;
+      const stop = chunkIndex === endChunk ? endIndex : keys.length;
+      for (; index < stop; index++) if (visit(keys[index]!, values[index]!) === true) return;
+    }
+  }
+
+  /** The entry with the largest key below `key`, or undefined. */
+  before(key: Uint8Array): [Uint8Array, V] | undefined {
+    let [chunkIndex, index] = this.position(key);
+    if (index === 0) {
+      if (chunkIndex === 0) return undefined;
+      chunkIndex--;
+      index = this.chunks[chunkIndex]!.keys.length;
+    }
+    const chunk = this.chunks[chunkIndex]!;
+    return [chunk.keys[index - 1]!, chunk.values[index - 1]!];
+  }
+
+  /** The entry with the smallest key at or after `key`, or undefined. */
+  atOrAfter(key: Uint8Array): [Uint8Array, V] | undefined {
+    const [chunkIndex, index] = this.position(key);
+    const chunk = this.chunks[chunkIndex];
+    return chunk === undefined ? undefined : [chunk.keys[index]!, chunk.values[index]!];
+  }
+
   /** Every entry in ascending key order. */
   entries(): Generator<[Uint8Array, V]> {
     return this.range(undefined, undefined);
+  }
+
+  /** Where the first key ≥ `key` is: its chunk and index (chunks.length and 0 past the end). */
+  private position(key: Uint8Array): [number, number] {
+    const chunkIndex = this.chunkFor(key);
+    const chunk = this.chunks[chunkIndex];
+    return chunk === undefined ? [chunkIndex, 0] : [chunkIndex, lowerBound(chunk.keys, key)];
   }
 
   /** Index of the first chunk whose last key is ≥ `key` (= chunks.length if none). */

@@ -158,15 +158,11 @@ describe('FingerprintAggregates', () => {
         const random = seeded(seed * 1000 + shape.bitsPerLevel);
         const database = new LevelDatabase(new MemoryLevel());
         const aggregates = new FingerprintAggregates(shape, new Uint8Array(32).fill(seed));
-        // Seed 2 keeps few record pages, so that pages are evicted and reloaded all the time.
-        const newPages = () => (seed === 2 ? new RecordPages(database, 4) : new RecordPages(database));
-        const harness: Harness = {
-          database,
-          aggregates,
-          cache: new AggregateCache(database, shape.levels),
-          pages: newPages(),
-          model: new Map(),
-        };
+        // Seed 2 keeps few records in pages, so that pages are evicted and reloaded all the time.
+        const newPages = (cache: AggregateCache) =>
+          seed === 2 ? new RecordPages(database, cache, 40) : new RecordPages(database, cache);
+        const cache = new AggregateCache(database, shape.levels);
+        const harness: Harness = { database, aggregates, cache, pages: newPages(cache), model: new Map() };
         // Namespaces side by side, the last one all 0xff (it has no upper neighbour).
         const namespaces = [new Uint8Array(32).fill(0x10), new Uint8Array(32).fill(0x11), new Uint8Array(32).fill(0xff)];
         for (let batch = 0; batch < (SLOW ? 60 : 15); batch++) {
@@ -174,7 +170,8 @@ describe('FingerprintAggregates', () => {
           await expectNodesRecomputed(harness);
           // Often a cold cache (as after reopening): the next batches run with level 1 loaded in scattered pages.
           if (random() < 0.5) harness.cache = new AggregateCache(database, shape.levels);
-          if (random() < 0.1) harness.pages = newPages();
+          // Pages find their groups through the cache, so they start over with it (and sometimes on their own).
+          if (random() < 0.1 || harness.pages.cache !== harness.cache) harness.pages = newPages(harness.cache);
           if (batch % 2 === 1) await expectQueriesMatch(harness, random, namespaces);
         }
         await expectQueriesMatch(harness, random, namespaces);

@@ -266,8 +266,9 @@ describe('atomic batches', () => {
 describe('sublinear aggregates', () => {
   test('range count, fingerprint and keyAt read a bounded number of rows; opening reads a handful', async () => {
     const level = new InstrumentedLevel();
-    // 16-way nodes: the same structure as the default 64-way one, with smaller constants for a small store.
-    const shape = { bitsPerLevel: 4, levels: 4 };
+    // 8-way nodes: the default structure (16-way) with smaller constants for a small store. A probe's first touch
+    // of a level-2 node reads all its records (about 64 here) at once.
+    const shape = { bitsPerLevel: 3, levels: 4 };
     let store = await LevelStore.open({ db: level.proxy }, { aggregateShape: shape });
     const namespace = fakeId(7);
     const size = 6_000;

@@ -34,6 +34,20 @@ describe('SortedByteMap', () => {
         const inRange = sorted.filter((entry) => compareBytes(entry.key, lower) >= 0 && compareBytes(entry.key, upper) < 0);
         const expected = (reverse ? inRange.reverse() : inRange).map((entry) => [bytesToHex(entry.key), entry.value]);
         expect([...map.range(lower, upper, reverse)].map(([bytes, value]) => [bytesToHex(bytes), value])).toEqual(expected);
+        const walked: [string, number][] = [];
+        map.walk(lower, upper, (bytes, value) => void walked.push([bytesToHex(bytes), value]));
+        expect(walked).toEqual(reverse ? [...expected].reverse() : expected);
+        let visits = 0;
+        map.walk(lower, upper, () => ++visits === 2);
+        expect(visits).toBe(Math.min(2, inRange.length));
+        const before = sorted.filter((entry) => compareBytes(entry.key, lower) < 0).at(-1);
+        expect(map.before(lower)?.map((part) => (part instanceof Uint8Array ? bytesToHex(part) : part))).toEqual(
+          before === undefined ? undefined : [bytesToHex(before.key), before.value],
+        );
+        const atOrAfter = sorted.find((entry) => compareBytes(entry.key, lower) >= 0);
+        expect(map.atOrAfter(lower)?.map((part) => (part instanceof Uint8Array ? bytesToHex(part) : part))).toEqual(
+          atOrAfter === undefined ? undefined : [bytesToHex(atOrAfter.key), atOrAfter.value],
+        );
         const all = sorted.map((entry) => [bytesToHex(entry.key), entry.value]);
         expect([...map.range(undefined, undefined)].map(([bytes, value]) => [bytesToHex(bytes), value])).toEqual(all);
         expect([...map.range(undefined, undefined, true)].map(([bytes, value]) => [bytesToHex(bytes), value])).toEqual(all.reverse());
@@ -49,5 +63,15 @@ describe('SortedByteMap', () => {
     expect(keys).toEqual(Array.from({ length: 5000 }, (_, index) => index));
     const backwards = [...map.range(Uint8Array.of(0, 10), Uint8Array.of(19, 0x88), true)].map(([bytes]) => (bytes[0]! << 8) | bytes[1]!);
     expect(backwards).toEqual(Array.from({ length: (19 << 8) + 0x88 - 10 }, (_, index) => (19 << 8) + 0x88 - 1 - index));
+    const walked: number[] = [];
+    map.walk(Uint8Array.of(0, 10), Uint8Array.of(19, 0x88), (bytes) => void walked.push((bytes[0]! << 8) | bytes[1]!));
+    expect(walked).toEqual([...backwards].reverse());
+    for (let value = 0; value <= 5000; value += 37) {
+      const probe = Uint8Array.of(value >> 8, value & 0xff);
+      const before = map.before(probe);
+      expect(before === undefined ? -1 : (before[0][0]! << 8) | before[0][1]!).toBe(value - 1);
+      const after = map.atOrAfter(probe);
+      expect(after === undefined ? 5000 : (after[0][0]! << 8) | after[0][1]!).toBe(value);
+    }
   });
 });
