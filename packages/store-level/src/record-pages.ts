@@ -22,7 +22,7 @@ interface Page {
  */
 export const DEFAULT_RECORD_PAGE_CAPACITY = 131_072;
 
-/** A level-2 node's records are read in one walk when it holds at most this many (about 16 pages by default). */
+/** Records read in one walk at most, besides the page asked for (a level-2 node holds about 256 by default). */
 const GROUP_RECORD_LIMIT = 4096;
 
 /**
@@ -31,8 +31,8 @@ const GROUP_RECORD_LIMIT = 4096;
  * A range operation ends in the records after the last level-1 boundary below each of its bounds: one node's
  * records (about 16). Reconciliation reads the same nodes many times (count, fingerprint and split pivots of a
  * range, then the peer's answer over the same sub-ranges) and sweeps neighbouring nodes, so a missing page is read
- * with its whole **group** — the level-1 nodes under one level-2 node, about 256 records — in one database walk,
- * and kept as pages: each node's record ids and fingerprints.
+ * with the missing pages around it in its **group** — the level-1 nodes under one level-2 node, about 256 records —
+ * in one database walk, and kept as pages: each node's record ids and fingerprints.
  *
  * Pages hold committed state only: {@link applyCommitted} runs under the store's exclusive commit lock and drops
  * every page a committed record write may change — the one holding the record's id and the one before it (a
@@ -111,19 +111,30 @@ export class RecordPages {
 
   private async page(namespace: Uint8Array, boundary: Uint8Array, count: number): Promise<Page> {
     const name = mapKey(namespace);
-    const pages = this.byNamespace.get(name);
-    const cached = pages?.get(boundary);
+    const cached = this.byNamespace.get(name)?.get(boundary);
     if (cached !== undefined && cached.ids.length === count) {
       this.recency.delete(cached);
       this.recency.add(cached);
       return cached;
     }
-    let group = await this.cache.levelOneGroup(namespace, boundary);
-    if (group.reduce((total, node) => total + node.count, 0) > GROUP_RECORD_LIMIT) {
-      group = group.filter((node) => equalBytes(node.boundary, boundary));
+    const group = await this.cache.levelOneGroup(namespace, boundary);
+    const index = group.findIndex((node) => equalBytes(node.boundary, boundary));
+    if (index < 0) throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'the level-1 node of a record page is missing');
+    // The run of missing pages around the wanted one: all of a group read for the first time, and only the pages a
+    // commit dropped afterwards.
+    const held = this.byNamespace.get(name);
+    const missing = (node: LevelOneNode): boolean => held?.get(node.boundary)?.ids.length !== node.count;
+    let first = index;
+    let end = index + 1;
+    let records = group[index]!.count;
+    while (first > 0 && missing(group[first - 1]!) && records + group[first - 1]!.count <= GROUP_RECORD_LIMIT) {
+      records += group[--first]!.count;
+    }
+    while (end < group.length && missing(group[end]!) && records + group[end]!.count <= GROUP_RECORD_LIMIT) {
+      records += group[end++]!.count;
     }
     let wanted: Page | undefined;
-    for (const page of await this.load(name, namespace, group)) {
+    for (const page of await this.load(name, namespace, group.slice(first, end))) {
       this.add(page);
       if (equalBytes(page.boundary, boundary)) wanted = page;
     }
