@@ -40,6 +40,10 @@ export const SYNC_ERROR_CODES = {
   CONTENT_UNAVAILABLE: 'DOCS_SYNC_CONTENT_UNAVAILABLE',
   /** The node was closed. */
   CLOSED: 'DOCS_SYNC_CLOSED',
+  /** A saved peer address book is not valid: malformed, too large, or of another version (the cause says why). */
+  ADDRESS_BOOK_INVALID: 'DOCS_SYNC_ADDRESS_BOOK_INVALID',
+  /** A peer address book could not be read or written (the cause is the file system's error). */
+  ADDRESS_BOOK_UNAVAILABLE: 'DOCS_SYNC_ADDRESS_BOOK_UNAVAILABLE',
 } as const;
 
 /** One of {@link SYNC_ERROR_CODES}. */

@@ -30,6 +30,12 @@ export * from './framed-channel.js';
 export * from './live/link.js';
 export * from './live/ops.js';
 export * from './sync/engine.js';
+export {
+  MAX_ADDRESS_BOOK_PEERS,
+  MAX_PEER_ADDRESS_LENGTH,
+  MAX_PEER_ADDRESSES,
+  type PeerAddressBook,
+} from './sync/peer-address-book.js';
 export * from './sync/session.js';
 export * from './sync/sync-state.js';
 export * from './ticket.js';
