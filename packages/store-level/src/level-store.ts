@@ -79,6 +79,8 @@ export interface LevelStoreOptions {
 
 /** Records fetched per database call when a by-key index walk resolves its rows. */
 const INDEX_FETCH = 64;
+/** Descendant walks a batch keeps running at once (see {@link LevelStore.committedDescendants}). */
+const DESCENDANT_WALKS_IN_FLIGHT = 32;
 /** Keys up to this length have their parents looked up one prefix at a time; longer keys by seeking (see {@link parentRows}). */
 const PARENT_LOOKUP_LIMIT = 64;
 /** Bytes of an id before its key: namespace and author. */
@@ -260,12 +262,7 @@ export class LevelStore implements DocsStore {
   /** Inserts an entry by the insert rule, in one atomic batch (see {@link DocsStore.put}). */
   async put(signed: SignedEntry): Promise<PutOutcome> {
     this.ensureOpen();
-    return this.write(async () => {
-      const writes = new WriteSet(this.database);
-      const outcome = await this.applyPut(writes, signed);
-      await this.commit(writes.operations());
-      return outcome;
-    });
+    return this.write(async () => (await this.putBatch([signed]))[0]!);
   }
 
   /**
@@ -275,13 +272,7 @@ export class LevelStore implements DocsStore {
   async putMany(entries: Iterable<SignedEntry>): Promise<PutOutcome[]> {
     this.ensureOpen();
     const list = [...entries];
-    return this.write(async () => {
-      const writes = new WriteSet(this.database);
-      const outcomes: PutOutcome[] = [];
-      for (const signed of list) outcomes.push(await this.applyPut(writes, signed));
-      await this.commit(writes.operations());
-      return outcomes;
-    });
+    return this.write(() => this.putBatch(list));
   }
 
   async getExact(
@@ -423,8 +414,41 @@ export class LevelStore implements DocsStore {
     });
   }
 
-  /** The insert rule (see `@docs/store` insert-rule) applied to a write set. */
-  private async applyPut(writes: WriteSet, signed: SignedEntry): Promise<PutOutcome> {
+  /** Inserts entries in order in one batch. Runs in the write queue. */
+  private async putBatch(list: readonly SignedEntry[]): Promise<PutOutcome[]> {
+    const descendants = await this.committedDescendants(list);
+    const writes = new WriteSet(this.database);
+    const outcomes: PutOutcome[] = [];
+    for (const [index, signed] of list.entries()) outcomes.push(await this.applyPut(writes, signed, descendants[index]!));
+    await this.commit(writes.operations());
+    return outcomes;
+  }
+
+  /**
+   * The committed rows under each entry's id (its record and those of its descendants), read concurrently: one
+   * short walk each, and a batch would otherwise wait for them one after the other. Nothing commits while a batch
+   * is built, and the batch's own writes are merged in as each entry is applied.
+   */
+  private async committedDescendants(list: readonly SignedEntry[]): Promise<Array<Array<[Uint8Array, Uint8Array]>>> {
+    const rows: Array<Array<[Uint8Array, Uint8Array]>> = new Array(list.length);
+    let next = 0;
+    const reader = async (): Promise<void> => {
+      while (next < list.length) {
+        const index = next++;
+        const found: Array<[Uint8Array, Uint8Array]> = [];
+        for await (const row of this.database.entries(prefixBounds(recordKey(list[index]!.entry.id.bytes)))) found.push(row);
+        rows[index] = found;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(DESCENDANT_WALKS_IN_FLIGHT, list.length) }, reader));
+    return rows;
+  }
+
+  /**
+   * The insert rule (see `@docs/store` insert-rule) applied to a write set; `committed` holds the committed rows
+   * under the entry's id.
+   */
+  private async applyPut(writes: WriteSet, signed: SignedEntry, committed: Array<[Uint8Array, Uint8Array]>): Promise<PutOutcome> {
     const { id, record } = signed.entry;
     const idBytes = id.bytes;
     const namespace = id.namespace;
@@ -438,8 +462,8 @@ export class LevelStore implements DocsStore {
     // The level-1 pages around the entry and its descendants, before any node is read.
     await this.cache.ensureLevelOne(namespace, idBytes, incrementBytes(idBytes));
     const target = { writes, nodes: writes.overlay(await this.cache.nodes(namespace)) };
-    const descendants: [Uint8Array, Uint8Array][] = [];
-    for await (const row of writes.entries(prefixBounds(ownRow))) descendants.push(row);
+    const own = prefixBounds(ownRow);
+    const descendants = [...writes.over(own.gte, own.lt, committed)];
     let removed = 0;
     let replacedFingerprint: Uint8Array | undefined;
     for (const [rowKey, value] of descendants) {

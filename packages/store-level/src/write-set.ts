@@ -93,25 +93,13 @@ export class WriteSet implements KeyValueReader {
         const value = pending.get(key);
         return value === undefined ? base.get(key) : (value ?? undefined);
       },
-      *range(gte, lt, reverse = false) {
-        const before = (a: Uint8Array, b: Uint8Array): boolean => (reverse ? compareBytes(a, b) > 0 : compareBytes(a, b) < 0);
-        const mine = pending.range(gte, lt, reverse);
-        const theirs = base.range(gte, lt, reverse)[Symbol.iterator]();
-        let nextMine = mine.next();
-        let nextTheirs = theirs.next();
-        while (nextMine.done !== true || nextTheirs.done !== true) {
-          if (nextTheirs.done === true || (nextMine.done !== true && !before(nextTheirs.value[0], nextMine.value[0]))) {
-            const [key, value] = nextMine.value as [Uint8Array, Uint8Array | null];
-            if (nextTheirs.done !== true && compareBytes(nextTheirs.value[0], key) === 0) nextTheirs = theirs.next();
-            nextMine = mine.next();
-            if (value !== null) yield [key, value];
-          } else {
-            yield nextTheirs.value;
-            nextTheirs = theirs.next();
-          }
-        }
-      },
+      range: (gte, lt, reverse = false) => mergeRows(pending.range(gte, lt, reverse), base.range(gte, lt, reverse), reverse),
     };
+  }
+
+  /** The rows in `[gte, lt)` given the committed ones there (read before, ascending): pending wins, deletes hide. */
+  over(gte: Uint8Array, lt: Uint8Array, committed: Iterable<[Uint8Array, Uint8Array]>): Generator<[Uint8Array, Uint8Array]> {
+    return mergeRows(this.pending.range(gte, lt), committed, false);
   }
 
   /** The batch to commit. */
@@ -126,5 +114,29 @@ export class WriteSet implements KeyValueReader {
   /** The pending writes whose keys fall in `[gte, lt)`, as (key, value or null for a delete). */
   pendingIn(gte: Uint8Array, lt: Uint8Array): Generator<[Uint8Array, Uint8Array | null]> {
     return this.pending.range(gte, lt);
+  }
+}
+
+/** Merges pending writes into committed rows, both in the same order: pending wins, pending deletes hide. */
+function* mergeRows(
+  pending: Iterable<[Uint8Array, Uint8Array | null]>,
+  committed: Iterable<[Uint8Array, Uint8Array]>,
+  reverse: boolean,
+): Generator<[Uint8Array, Uint8Array]> {
+  const before = (a: Uint8Array, b: Uint8Array): boolean => (reverse ? compareBytes(a, b) > 0 : compareBytes(a, b) < 0);
+  const mine = pending[Symbol.iterator]();
+  const theirs = committed[Symbol.iterator]();
+  let nextMine = mine.next();
+  let nextTheirs = theirs.next();
+  while (nextMine.done !== true || nextTheirs.done !== true) {
+    if (nextTheirs.done === true || (nextMine.done !== true && !before(nextTheirs.value[0], nextMine.value[0]))) {
+      const [key, value] = nextMine.value as [Uint8Array, Uint8Array | null];
+      if (nextTheirs.done !== true && compareBytes(nextTheirs.value[0], key) === 0) nextTheirs = theirs.next();
+      nextMine = mine.next();
+      if (value !== null) yield [key, value];
+    } else {
+      yield nextTheirs.value;
+      nextTheirs = theirs.next();
+    }
   }
 }
