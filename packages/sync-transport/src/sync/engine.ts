@@ -17,6 +17,8 @@ import { decodeDocTicket, encodeDocTicket, type PeerAddress } from '../ticket.js
 import type { ByteStream } from '../transport/byte-stream.js';
 import { unrefTimer } from '../transport/deadline.js';
 import type { Listener, Transport } from '../transport/transport.js';
+import { KnownPeers } from './known-peers.js';
+import type { PeerAddressBook } from './peer-address-book.js';
 import {
   syncAsAcceptor,
   syncAsDialer,
@@ -90,6 +92,19 @@ export interface SyncEngineOptions {
   readonly idleTimeout?: number;
   /** First delay before redialing a lost neighbour, doubled up to 30 s while dials fail (default 250 ms). */
   readonly reconnectDelay?: number;
+  /**
+   * Where the addresses of the peers this node learned are kept across restarts (e.g. `fileAddressBook(path)` from
+   * `@docs/sync-transport/address-file`), so that `startSync` can redial the store's remembered peers. Loaded
+   * when the engine first needs an address, saved after changes (one save at a time, at most about one a second)
+   * and on `close`. Without it, addresses are kept in memory only.
+   */
+  readonly addressBook?: PeerAddressBook;
+  /**
+   * Told when the address book fails to load (once: the engine goes on with the addresses it learns, and its next
+   * save replaces the book) or to save (the next change or `close` saves again). Must not throw. Without it,
+   * these failures are dropped.
+   */
+  readonly onAddressBookError?: (error: unknown) => void;
 }
 
 interface LinkSlot {
@@ -158,8 +173,8 @@ export class SyncEngine {
   readonly #reconnectDelay: number;
   readonly #states: SyncStates;
   readonly #syncing = new Map<string, DocState>();
-  /** Addresses of peers, learned from `startSync`, `syncWith`, tickets and live-link hellos. */
-  readonly #addressBook = new Map<string, PeerAddress>();
+  /** Addresses of peers, learned from `startSync`, `syncWith`, tickets, live-link hellos and the address book. */
+  readonly #knownPeers: KnownPeers;
   readonly #listeners: Listener[] = [];
   readonly #subscribers = new Set<(event: LiveEvent) => void>();
   /** Streams of running sync sessions, aborted by `close`. */
@@ -184,6 +199,14 @@ export class SyncEngine {
       throw new RangeError('idleTimeout and reconnectDelay must be positive numbers of milliseconds');
     }
     this.#states = new SyncStates(this.localPeer);
+    const { addressBook, onAddressBookError } = options;
+    if (addressBook !== undefined && (typeof addressBook.load !== 'function' || typeof addressBook.save !== 'function')) {
+      throw new TypeError('addressBook must have load and save methods');
+    }
+    if (onAddressBookError !== undefined && typeof onAddressBookError !== 'function') {
+      throw new TypeError('onAddressBookError must be a function');
+    }
+    this.#knownPeers = new KnownPeers(addressBook, onAddressBookError);
   }
 
   /** The addresses this node listens on, as peers should dial them. */
@@ -241,11 +264,12 @@ export class SyncEngine {
     this.#assertOpen();
     const state = await this.#openDoc(namespace);
     for (const peer of peers) this.#learn(peer);
+    const given = new Map(peers.map((peer) => [bytesToHex(peer.id), peer]));
     const remembered = await this.#docs.store.getSyncPeers(namespace).catch(() => [] as Uint8Array[]);
     for (const id of [...peers.map((peer) => peer.id), ...remembered]) {
       const key = bytesToHex(id);
-      const address = this.#addressBook.get(key);
-      if (address === undefined || equalBytes(id, this.localPeer)) continue;
+      const address = (await this.#knownPeers.get(key)) ?? given.get(key);
+      if (address === undefined || address.addresses.length === 0 || equalBytes(id, this.localPeer)) continue;
       state.peers.set(key, address);
       this.#keepLinked(state, key);
     }
@@ -283,7 +307,7 @@ export class SyncEngine {
       while ((claim = this.#states.tryConnect(namespace, peer.id, 'manual')) === undefined) {
         await this.#states.whenIdle(namespace, peer.id);
       }
-      return await this.#dialSync(claim, replica, this.#addressBook.get(bytesToHex(peer.id)) ?? peer);
+      return await this.#dialSync(claim, replica, (await this.#knownPeers.get(bytesToHex(peer.id))) ?? peer);
     } finally {
       if (state === undefined) this.#docs.close(namespace);
     }
@@ -323,7 +347,8 @@ export class SyncEngine {
 
   /**
    * Stops listening, leaves every document, closes every link and aborts running sessions
-   * (`DOCS_SYNC_CLOSED`). The docs and the store stay open: they belong to the caller.
+   * (`DOCS_SYNC_CLOSED`), then saves the address book if it changed. The docs and the store stay open: they
+   * belong to the caller.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -333,6 +358,7 @@ export class SyncEngine {
     const closed = new SyncError(SYNC_ERROR_CODES.CLOSED, 'the sync engine was closed');
     for (const stream of this.#sessions) stream.abort(closed);
     this.#sessions.clear();
+    await this.#knownPeers.close();
   }
 
   // ---- documents ------------------------------------------------------------------------------------------
@@ -446,13 +472,14 @@ export class SyncEngine {
 
   /** Dials a sync with a neighbour unless one runs for the pair (then a resync may be remembered). */
   async #syncWithNeighbor(state: DocState, peerKey: string, reason: SyncReason): Promise<void> {
-    const peer = this.#addressBook.get(peerKey);
+    const peer = await this.#knownPeers.get(peerKey);
     if (peer === undefined || !this.#isSyncing(state)) return;
     const claim = this.#states.tryConnect(state.namespace, peer.id, reason);
     if (claim !== undefined) await this.#dialSync(claim, state.replica, peer);
   }
 
   async #afterSync(namespace: Uint8Array, peer: Uint8Array, heads: AuthorHeads, stats: SyncStats): Promise<void> {
+    this.#knownPeers.use(peer);
     await this.#docs.store.registerUsefulPeer(namespace, peer).catch(() => undefined);
     const state = this.#syncing.get(bytesToHex(namespace));
     if (state === undefined || stats.entriesReceived === 0) return;
@@ -505,7 +532,8 @@ export class SyncEngine {
         let ran = false;
         let failure: { error: unknown } | undefined;
         try {
-          const stream = await this.#dial(this.#addressBook.get(peerKey) ?? state.peers.get(peerKey)!, LIVE_PROTOCOL);
+          const address = (await this.#knownPeers.get(peerKey)) ?? state.peers.get(peerKey)!;
+          const stream = await this.#dial(address, LIVE_PROTOCOL);
           const link = await NeighborLink.dial(
             stream,
             { namespace: state.namespace, addresses: this.addresses },
@@ -576,6 +604,7 @@ export class SyncEngine {
     let release!: () => void;
     const slot: LinkSlot = { link, ended: new Promise<void>((resolve) => (release = resolve)) };
     state.links.set(key, slot);
+    this.#knownPeers.use(link.peer);
     if (existing === undefined) this.#emit({ type: 'neighbor-up', namespace: state.namespace, peer: link.peer });
     onUp();
     for (const wanted of state.wanted.values()) if (!wanted.declined.has(key)) void this.#fetch(state, wanted);
@@ -639,7 +668,7 @@ export class SyncEngine {
       // we miss any (live pushes of an author may have arrived ahead of that author's reconciled entries), so
       // reconcile with it: one round trip when nothing differs.
       const key = bytesToHex(peer);
-      if (this.#addressBook.has(key)) {
+      if ((await this.#knownPeers.get(key)) !== undefined) {
         void this.#syncWithNeighbor(state, key, 'sync-report');
         return;
       }
@@ -735,13 +764,10 @@ export class SyncEngine {
 
   // ---- plumbing -------------------------------------------------------------------------------------------
 
-  /** Remembers a peer's addresses: those known first, then new ones. */
+  /** Remembers a peer's addresses: those known first, then new ones (see {@link KnownPeers.learn}). */
   #learn(peer: PeerAddress): void {
     if (peer.id.length !== 32) throw new RangeError('a peer id has 32 bytes');
-    const key = bytesToHex(peer.id);
-    const known = this.#addressBook.get(key)?.addresses ?? [];
-    const addresses = [...new Set([...known, ...peer.addresses])];
-    if (addresses.length > 0) this.#addressBook.set(key, { id: peer.id.slice(), addresses });
+    this.#knownPeers.learn(peer);
   }
 
   async #dial(peer: PeerAddress, protocol: string): Promise<ByteStream> {

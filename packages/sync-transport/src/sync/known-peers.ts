@@ -1,0 +1,132 @@
+import type { PeerAddress } from '../ticket.js';
+import { unrefTimer } from '../transport/deadline.js';
+import { boundPeerAddresses, rememberPeer, touchPeer, type PeerAddressBook } from './peer-address-book.js';
+
+/** Least time between the starts of two saves while changes keep coming. */
+const SAVE_INTERVAL = 1000;
+
+/**
+ * The addresses of the peers an engine learned, bounded like a {@link PeerAddressBook} and kept in one if given:
+ * loaded on first need (lookups wait for the load; a failed load is reported once and the engine goes on with
+ * what it learns), saved after changes — one save at a time, at most about one per
+ * {@link SAVE_INTERVAL} — and once more on `close`. Nothing is saved before the load settled; a
+ * failed save is reported and repeated with the next change or on `close`.
+ */
+export class KnownPeers {
+  /** By hex id, least recently learned or used first. */
+  readonly #peers = new Map<string, PeerAddress>();
+  readonly #book: PeerAddressBook | undefined;
+  readonly #onError: (error: unknown) => void;
+  #load: Promise<void> | undefined;
+  #loadSettled = false;
+  /** Changed since the last save started. */
+  #dirty = false;
+  #saving: Promise<void> | undefined;
+  #saveTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastSaveStarted = -Infinity;
+  #closed = false;
+
+  constructor(book: PeerAddressBook | undefined, onError: ((error: unknown) => void) | undefined) {
+    this.#book = book;
+    this.#onError = onError ?? ((): void => undefined);
+  }
+
+  /** The addresses known for a peer (hex id), once the book was loaded. */
+  async get(key: string): Promise<PeerAddress | undefined> {
+    await this.#loaded();
+    return this.#peers.get(key);
+  }
+
+  /** Remembers a peer's addresses (see {@link rememberPeer}); it becomes the most recent peer. */
+  learn(peer: PeerAddress): void {
+    void this.#loaded();
+    if (rememberPeer(this.#peers, peer)) this.#changed();
+  }
+
+  /** Marks a known peer as just used (linked or synced): it becomes the most recent peer. */
+  use(id: Uint8Array): void {
+    if (touchPeer(this.#peers, id)) this.#changed();
+  }
+
+  /** Waits for a running load and save, saves what changed since, and starts no save after. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#saveTimer !== undefined) clearTimeout(this.#saveTimer);
+    this.#saveTimer = undefined;
+    await this.#load;
+    await this.#saving;
+    if (this.#dirty) await this.#save();
+  }
+
+  /** Settles when the book was loaded or failed to; starts loading on the first call. Never rejects. */
+  #loaded(): Promise<void> {
+    this.#load ??= this.#readBook().finally(() => {
+      this.#loadSettled = true;
+      if (this.#dirty) this.#scheduleSave();
+    });
+    return this.#load;
+  }
+
+  /** Loaded peers go before those learned meanwhile (older first); a peer in both keeps the addresses of both. */
+  async #readBook(): Promise<void> {
+    if (this.#book === undefined) return;
+    try {
+      const loaded = boundPeerAddresses(await this.#book.load());
+      const learned = [...this.#peers.values()];
+      this.#peers.clear();
+      for (const peer of loaded.values()) rememberPeer(this.#peers, peer);
+      for (const peer of learned) rememberPeer(this.#peers, peer);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  #changed(): void {
+    this.#dirty = true;
+    this.#scheduleSave();
+  }
+
+  #scheduleSave(): void {
+    if (this.#book === undefined || !this.#loadSettled || this.#closed) return;
+    if (this.#saving !== undefined || this.#saveTimer !== undefined) return; // picked up when that one ends
+    const wait = Math.max(0, this.#lastSaveStarted + SAVE_INTERVAL - performance.now());
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = undefined;
+      void this.#save();
+    }, wait);
+    unrefTimer(this.#saveTimer);
+  }
+
+  #save(): Promise<void> {
+    const book = this.#book;
+    if (book === undefined || !this.#dirty) return Promise.resolve();
+    this.#dirty = false;
+    this.#lastSaveStarted = performance.now();
+    const peers = [...this.#peers.values()];
+    this.#saving = (async () => {
+      try {
+        await book.save(peers);
+        this.#saving = undefined;
+        if (this.#dirty) this.#scheduleSave();
+      } catch (error) {
+        // Not retried on a timer (a book that cannot be written would fail every second): the next change or
+        // `close` saves again.
+        this.#saving = undefined;
+        this.#dirty = true;
+        this.#report(error);
+      }
+    })();
+    return this.#saving;
+  }
+
+  #report(error: unknown): void {
+    try {
+      this.#onError(error);
+    } catch (thrown) {
+      queueMicrotask(() => {
+        throw thrown;
+      });
+    }
+  }
+}
