@@ -1,7 +1,21 @@
 import { readFileSync } from 'node:fs';
+import { bytesToHex, hexToBytes } from '@docs/crypto';
+import { Docs } from '@docs/replica';
+import { MemoryStore } from '@docs/store-memory';
+import { NodeSecret, SyncEngine, memoryTransport, type PeerAddressBook } from '@docs/sync-transport';
 import { expect, it } from 'vitest';
 
-const MARKERS = /\/\/ --- README example start ---\n([\s\S]*?)\n\s*\/\/ --- README example end ---/;
+/** The code between `// --- <name> start ---` and `// --- <name> end ---` in this file. */
+function between(name: string): string | undefined {
+  const source = readFileSync(new URL(import.meta.url), 'utf8');
+  return new RegExp(`// --- ${name} start ---\\n([\\s\\S]*?)\\n\\s*// --- ${name} end ---`).exec(source)?.[1];
+}
+
+/** The `index`th TypeScript block of the README after `heading`. */
+function readmeBlock(heading: string, index: number): string | undefined {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  return [...readme.slice(readme.indexOf(heading)).matchAll(/```ts\n([\s\S]*?)```/g)][index]?.[1];
+}
 
 /**
  * The example's lines without indentation and trailing comments (the README shows the output there), its static
@@ -76,10 +90,105 @@ it('README example: two engines over TCP, a ticket, content, a live update', asy
 });
 
 it('the README shows the code of the example above', () => {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('## Example')))?.[1];
-  const test = readFileSync(new URL(import.meta.url), 'utf8');
-  const example = MARKERS.exec(test)?.[1];
+  const block = readmeBlock('## Example', 0);
+  const example = between('README example');
   expect(block).toBeDefined();
   expect(normalize(block!)).toEqual(normalize(example!));
+});
+
+it('README address book example: a restarted engine redials the peer its file address book remembers', async () => {
+  const logs: string[] = [];
+  const errors: unknown[] = [];
+  const console = { log: (...values: unknown[]) => logs.push(values.join(' ')), error: (...values: unknown[]) => errors.push(values) };
+  // --- README address book example start ---
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { Docs } = await import('@docs/replica');
+  const { MemoryStore } = await import('@docs/store-memory');
+  const { NodeSecret, SyncEngine } = await import('@docs/sync-transport');
+  const { fileAddressBook } = await import('@docs/sync-transport/address-file');
+  const { tcpTransport } = await import('@docs/sync-transport/tcp');
+
+  // Alice's data outlives her engines (in an app: a LevelStore and a NodeSecret saved on disk).
+  const alice = new Docs(new MemoryStore());
+  const aliceSecret = NodeSecret.generate();
+  const peersFile = join(await mkdtemp(join(tmpdir(), 'alice-')), 'peers.json');
+  const startAlice = () =>
+    new SyncEngine({
+      docs: alice,
+      transports: { tcp: tcpTransport(aliceSecret) },
+      addressBook: fileAddressBook(peersFile),
+      onAddressBookError: (error) => console.error('address book:', error),
+    });
+
+  /** Resolves on the next event of `type` an engine emits. */
+  function next(engine: ReturnType<typeof startAlice>, type: string) {
+    return new Promise<void>((resolve) => {
+      const stop = engine.on((event) => {
+        if (event.type !== type) return;
+        stop();
+        resolve();
+      });
+    });
+  }
+
+  // Bob syncs a document of Alice's; she names him once.
+  const bobDocs = new Docs(new MemoryStore());
+  const bob = new SyncEngine({ docs: bobDocs, transports: { tcp: tcpTransport(NodeSecret.generate()) } });
+  const bobPeer = { id: bob.localPeer, addresses: [await bob.listen('tcp://127.0.0.1:0')] };
+  const doc = await alice.createNamespace();
+  await bobDocs.importNamespace(await alice.exportCapability(doc.namespace));
+  await bob.startSync(doc.namespace);
+
+  let engine = startAlice();
+  const synced = next(engine, 'sync-finished');
+  await engine.startSync(doc.namespace, [bobPeer]);
+  await synced;
+  await engine.close();
+
+  // After a restart, no peer is named: Bob's address comes from peers.json.
+  engine = startAlice();
+  const linked = next(engine, 'neighbor-up');
+  await engine.startSync(doc.namespace);
+  await linked;
+  console.log('linked with Bob again');
+
+  await Promise.all([engine.close(), bob.close()]);
+  // --- README address book example end ---
+  expect(logs).toEqual(['linked with Bob again']);
+  expect(errors).toEqual([]);
+  const { rm } = await import('node:fs/promises');
+  await rm(join(peersFile, '..'), { recursive: true, force: true });
+});
+
+it('README browser address book: the localStorage book keeps the peers an engine learned', async () => {
+  const items = new Map<string, string>();
+  const localStorage = { getItem: (key: string) => items.get(key) ?? null, setItem: (key: string, value: string) => void items.set(key, value) };
+  // --- README browser address book start ---
+  const KEY = 'docs-peers';
+  const localStorageBook: PeerAddressBook = {
+    load: async () => JSON.parse(localStorage.getItem(KEY) ?? '[]').map((peer: { id: string }) => ({ ...peer, id: hexToBytes(peer.id) })),
+    save: async (peers) => localStorage.setItem(KEY, JSON.stringify(peers.map((peer) => ({ ...peer, id: bytesToHex(peer.id) })))),
+  };
+  // --- README browser address book end ---
+  const docs = new Docs(new MemoryStore());
+  const doc = await docs.createNamespace();
+  const peer = { id: NodeSecret.generate().id, addresses: ['memory://away'] };
+  const first = new SyncEngine({ docs, transports: { memory: memoryTransport(NodeSecret.generate()) }, addressBook: localStorageBook });
+  await first.syncWith(doc.namespace, peer);
+  await first.close();
+  expect(JSON.parse(items.get(KEY)!)).toEqual([{ id: bytesToHex(peer.id), addresses: ['memory://away'] }]);
+  const loaded = await localStorageBook.load();
+  expect(loaded.map((each) => ({ id: bytesToHex(each.id), addresses: each.addresses }))).toEqual([{ id: bytesToHex(peer.id), addresses: ['memory://away'] }]);
+  docs.closeAll();
+});
+
+it('the README shows the code of the address book examples above', () => {
+  const heading = '## Remembering peers across restarts';
+  for (const [index, name] of ['README address book example', 'README browser address book'].entries()) {
+    const block = readmeBlock(heading, index);
+    expect(block, name).toBeDefined();
+    expect(normalize(block!)).toEqual(normalize(between(name)!));
+  }
 });
