@@ -3,7 +3,7 @@ import { SYNC_ERROR_CODES, SyncError } from '../errors.js';
 import type { PeerAddress } from '../ticket.js';
 
 /**
- * Where a {@link SyncEngine} keeps the addresses of the peers it learned, so that it can redial them after a
+ * Where a `SyncEngine` keeps the addresses of the peers it learned, so that it can redial them after a
  * restart (`fileAddressBook` from `@docs/sync-transport/address-file` in Node; any storage elsewhere). Peers are
  * listed least recently learned or used first; the engine bounds what it loads and saves
  * ({@link MAX_ADDRESS_BOOK_PEERS}, {@link MAX_PEER_ADDRESSES}, {@link MAX_PEER_ADDRESS_LENGTH}).
