@@ -220,6 +220,30 @@ describe('SyncEngine with an address book', () => {
     expect(ids(await fileAddressBook(bookPath).load())).toEqual(ids([unreachablePeer(1), unreachablePeer(2)]));
   });
 
+  test('a book that could not be read (not invalid content) is never saved over', async () => {
+    const saves: PeerAddress[][] = [];
+    const errors: unknown[] = [];
+    const unreadable: PeerAddressBook = {
+      load: async () => {
+        throw new Error('the disk is busy');
+      },
+      save: async (peers) => void saves.push([...peers]),
+    };
+    const docs = nodeDocs();
+    const doc = await docs.createNamespace();
+    const { engine } = engineOf({
+      docs,
+      transports: { memory: memoryTransport(NodeSecret.generate()) },
+      addressBook: unreadable,
+      onAddressBookError: (error) => errors.push(error),
+    });
+    await engine.startSync(doc.namespace, [unreachablePeer(1)]);
+    await engine.syncWith(doc.namespace, unreachablePeer(2));
+    await engine.close();
+    expect(errors).toHaveLength(1);
+    expect(saves).toEqual([]);
+  });
+
   test('nothing is saved before the load settled; what was learned meanwhile is merged and saved after it', async () => {
     let finishLoad!: (peers: readonly PeerAddress[]) => void;
     const saves: PeerAddress[][] = [];

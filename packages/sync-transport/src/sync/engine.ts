@@ -100,9 +100,10 @@ export interface SyncEngineOptions {
    */
   readonly addressBook?: PeerAddressBook;
   /**
-   * Told when the address book fails to load (once: the engine goes on with the addresses it learns, and its next
-   * save replaces the book) or to save (the next change or `close` saves again). Must not throw. Without it,
-   * these failures are dropped.
+   * Told when the address book fails to load (once: the engine goes on with the addresses it learns; its next save
+   * replaces a book whose content was invalid, `DOCS_SYNC_ADDRESS_BOOK_INVALID`, and nothing is saved over a book
+   * that could not be read for another reason) or to save (the next change or `close` saves again). Must not
+   * throw. Without it, these failures are dropped.
    */
   readonly onAddressBookError?: (error: unknown) => void;
 }

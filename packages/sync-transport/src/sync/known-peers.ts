@@ -1,3 +1,4 @@
+import { SYNC_ERROR_CODES, SyncError } from '../errors.js';
 import type { PeerAddress } from '../ticket.js';
 import { unrefTimer } from '../transport/deadline.js';
 import { boundPeerAddresses, rememberPeer, touchPeer, type PeerAddressBook } from './peer-address-book.js';
@@ -8,7 +9,8 @@ const SAVE_INTERVAL = 1000;
 /**
  * The addresses of the peers an engine learned, bounded like a {@link PeerAddressBook} and kept in one if given:
  * loaded on first need (lookups wait for the load; a failed load is reported once and the engine goes on with
- * what it learns), saved after changes — one save at a time, at most about one per
+ * what it learns — and saves only if the book's content was invalid, never over a book it could not read), saved
+ * after changes — one save at a time, at most about one per
  * {@link SAVE_INTERVAL} — and once more on `close`. Nothing is saved before the load settled; a
  * failed save is reported and repeated with the next change or on `close`.
  */
@@ -19,6 +21,8 @@ export class KnownPeers {
   readonly #onError: (error: unknown) => void;
   #load: Promise<void> | undefined;
   #loadSettled = false;
+  /** False after a load failed for another reason than invalid content: the book may hold peers not read. */
+  #writable = true;
   /** Changed since the last save started. */
   #dirty = false;
   #saving: Promise<void> | undefined;
@@ -78,6 +82,7 @@ export class KnownPeers {
       for (const peer of loaded.values()) rememberPeer(this.#peers, peer);
       for (const peer of learned) rememberPeer(this.#peers, peer);
     } catch (error) {
+      this.#writable = error instanceof SyncError && error.code === SYNC_ERROR_CODES.ADDRESS_BOOK_INVALID;
       this.#report(error);
     }
   }
@@ -88,7 +93,7 @@ export class KnownPeers {
   }
 
   #scheduleSave(): void {
-    if (this.#book === undefined || !this.#loadSettled || this.#closed) return;
+    if (this.#book === undefined || !this.#loadSettled || !this.#writable || this.#closed) return;
     if (this.#saving !== undefined || this.#saveTimer !== undefined) return; // picked up when that one ends
     const wait = Math.max(0, this.#lastSaveStarted + SAVE_INTERVAL - performance.now());
     this.#saveTimer = setTimeout(() => {
@@ -100,7 +105,7 @@ export class KnownPeers {
 
   #save(): Promise<void> {
     const book = this.#book;
-    if (book === undefined || !this.#dirty) return Promise.resolve();
+    if (book === undefined || !this.#writable || !this.#dirty) return Promise.resolve();
     this.#dirty = false;
     this.#lastSaveStarted = performance.now();
     const peers = [...this.#peers.values()];
