@@ -1,6 +1,6 @@
 import { CoveredIntervals } from './covered-intervals.js';
 import { TABLE, aggregateKey, mapKey, prefixBounds } from './key-layout.js';
-import { decodeAggregate } from './fingerprint-aggregates.js';
+import { aggregateCount } from './fingerprint-aggregates.js';
 import { successorKey, type BatchOperation, type KeyValueReader } from './key-value.js';
 import { SortedByteMap } from './sorted-byte-map.js';
 
@@ -86,7 +86,7 @@ export class AggregateCache {
     }
     const group: LevelOneNode[] = [];
     rows.walk(aggregateKey(1, from), to, (key, value) => {
-      group.push({ boundary: key.subarray(BOUNDARY_OFFSET), count: decodeAggregate(value).count });
+      group.push({ boundary: key.subarray(BOUNDARY_OFFSET), count: aggregateCount(value) });
     });
     return group;
   }

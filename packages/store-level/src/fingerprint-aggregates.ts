@@ -19,8 +19,9 @@ export interface AggregateShape {
 
 /**
  * 16-way nodes, five levels (a top-level node per ~1M entries; more are fine, the upper levels live in memory): a
- * range costs in-memory node steps plus at most two database walks of about 16 records. Wider nodes (e.g. 6 bits)
- * keep fewer nodes in memory but read more records per range.
+ * range costs in-memory node steps plus the records of one level-1 node (about 16) per bound, read with their
+ * neighbours (see {@link RecordPages}) unless held. Wider nodes (e.g. 6 bits) keep fewer nodes in memory but read
+ * more records per range.
  */
 export const DEFAULT_AGGREGATE_SHAPE: AggregateShape = { bitsPerLevel: 4, levels: 5 };
 
@@ -124,8 +125,9 @@ export interface AggregateWrites {
  *
  * The aggregate of the records below a bound is a walk down the levels: at each level the nodes between the
  * boundary found one level up and the bound (about 2^bitsPerLevel, in expectation), then the records after the
- * last level-1 boundary (one node's records, read through {@link RecordPages}). An insert or removal touches one node per level and, when the
- * record is itself a boundary (rare), sums one node of the level below. Everything is exact and written in the
+ * last level-1 boundary (one node's records, through {@link RecordPages}); below no bound (all records) is the sum
+ * of the top level. An insert or removal touches one node per level and, when the record is itself a boundary
+ * (rare), sums one node of the level below. Everything is exact and written in the
  * caller's batch. The hash key is random per store, so nobody who writes entries can predict the heights and
  * unbalance the structure. Nodes are read through a {@link NodeReader} (the store keeps them in memory).
  */
@@ -270,13 +272,17 @@ export class FingerprintAggregates {
     bound: Uint8Array | undefined,
   ): { total: Aggregate; start: NodeStart | undefined } {
     const total = emptyAggregate();
+    if (bound === undefined) {
+      const top = this.shape.levels;
+      nodes.walk(aggregateKey(top, namespace), nodeBounds(top, namespace).lt, (_, value) => void addEncodedAggregate(total, value));
+      return { total, start: undefined };
+    }
     let start = namespace;
     let startCount = 0;
     for (let level = this.shape.levels; level >= 1; level--) {
       let last: Uint8Array | undefined;
       let lastValue: Uint8Array | undefined;
-      const lt = bound === undefined ? nodeBounds(level, namespace).lt : aggregateKey(level, bound);
-      nodes.walk(aggregateKey(level, start), lt, (key, value) => {
+      nodes.walk(aggregateKey(level, start), aggregateKey(level, bound), (key, value) => {
         if (lastValue !== undefined) addEncodedAggregate(total, lastValue);
         last = key;
         lastValue = value;
@@ -363,8 +369,8 @@ function writeNode(writes: WriteSet, level: number, boundary: Uint8Array, aggreg
   writes.del(key);
 }
 
-/** The count of an encoded aggregate. */
-function aggregateCount(value: Uint8Array): number {
+/** The count of an encoded aggregate node value. */
+export function aggregateCount(value: Uint8Array): number {
   if (value.length !== AGGREGATE_LENGTH) return decodeAggregate(value).count;
   const high = ((value[0]! << 24) | (value[1]! << 16) | (value[2]! << 8) | value[3]!) >>> 0;
   const low = ((value[4]! << 24) | (value[5]! << 16) | (value[6]! << 8) | value[7]!) >>> 0;

@@ -1,7 +1,7 @@
-import type { NamespaceId } from '@docs/crypto';
+import { compareBytes, type NamespaceId } from '@docs/crypto';
 import { EMPTY_FINGERPRINT, RecordIdentifier, xorFingerprintInto, type SignedEntry } from '@docs/entry';
 import type { Range, RangeStore } from '@docs/rbsr';
-import { clampRange, type KeyInterval } from '@docs/store';
+import { clampRange, namespaceInterval, type KeyInterval } from '@docs/store';
 import type { AggregateCache } from './aggregate-cache.js';
 import type { Aggregate, FingerprintAggregates } from './fingerprint-aggregates.js';
 import { mapKey, prefixBounds, recordKey } from './key-layout.js';
@@ -11,10 +11,12 @@ import type { ReadWriteLock } from './read-write-lock.js';
 import type { RecordPages } from './record-pages.js';
 import { decodeStoredRecord } from './stored-record.js';
 
-/** Bounds whose results a range store keeps between commits. */
-const MEMO_LIMIT = 16_384;
+/** Bytes of bound results a range store keeps between commits (a result takes its bound and about 100 bytes). */
+const MEMO_BYTES_LIMIT = 4 * 1024 * 1024;
 /** Longer bounds (only ids with very long keys) are not kept. */
 const MEMO_BOUND_LIMIT = 1024;
+/** What a kept result costs besides its bound. */
+const MEMO_RESULT_BYTES = 100;
 
 /** What a namespace's range store reads through. */
 export interface RangeStoreContext {
@@ -34,17 +36,21 @@ export interface RangeStoreContext {
 /**
  * One namespace's entries as the reconciliation engine sees them. Every range is first clamped to the namespace
  * ({@link clampRange}); count, fingerprint and keyAt then read the persisted aggregates (in-memory nodes, and the
- * records of at most two level-1 nodes per bound, read once into the store's record pages); items streams the
- * records.
+ * records of one level-1 node per bound, kept in the store's record pages); items streams the records.
  */
 export class LevelRangeStore implements RangeStore<SignedEntry> {
   /** {@link below} results by bound, read while the store had committed `commits` batches. */
-  private memo: { commits: number; results: Map<string, Aggregate> } = { commits: -1, results: new Map() };
+  private memo: { commits: number; bytes: number; results: Map<string, Aggregate> } = { commits: -1, bytes: 0, results: new Map() };
+
+  /** The first key past the namespace's records (undefined: none, for the all-0xff namespace). */
+  private readonly end: Uint8Array | undefined;
 
   constructor(
     private readonly context: RangeStoreContext,
     private readonly namespace: NamespaceId,
-  ) {}
+  ) {
+    this.end = namespaceInterval(namespace).to;
+  }
 
   /** The namespace's smallest record id, or 64 zero bytes when it has no entry. */
   async firstKey(): Promise<Uint8Array> {
@@ -128,17 +134,22 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
    * bounds many times (a range's count, fingerprint and pivots, then its neighbours'), so results are kept until
    * the next commit. Must run under the shared commit lock; the result must not be changed.
    */
-  private async below(bound: Uint8Array | undefined): Promise<Aggregate> {
+  private async below(beyond: Uint8Array | undefined): Promise<Aggregate> {
     const { aggregates, pages, cache } = this.context;
+    // A bound at or past the namespace's end (the end of a whole-namespace interval) has every record below it.
+    const bound = beyond !== undefined && (this.end === undefined || compareBytes(beyond, this.end) < 0) ? beyond : undefined;
     const commits = this.context.commits();
-    if (this.memo.commits !== commits || this.memo.results.size >= MEMO_LIMIT) this.memo = { commits, results: new Map() };
+    if (this.memo.commits !== commits || this.memo.bytes >= MEMO_BYTES_LIMIT) this.memo = { commits, bytes: 0, results: new Map() };
     const name = bound === undefined ? '' : bound.length > MEMO_BOUND_LIMIT ? undefined : mapKey(bound);
     const known = name === undefined ? undefined : this.memo.results.get(name);
     if (known !== undefined) return known;
     // The level-1 pages that the walk towards the bound reads.
     await cache.ensureLevelOne(this.namespace, bound, bound);
     const result = await aggregates.below(pages, await cache.nodes(this.namespace), this.namespace, bound);
-    if (name !== undefined) this.memo.results.set(name, result);
+    if (name !== undefined && !this.memo.results.has(name)) {
+      this.memo.results.set(name, result);
+      this.memo.bytes += name.length + MEMO_RESULT_BYTES;
+    }
     return result;
   }
 

@@ -4,26 +4,34 @@ import type { AggregateCache, LevelOneNode } from './aggregate-cache.js';
 import { TABLE, mapKey, prefixBounds, recordKey } from './key-layout.js';
 import type { Aggregate } from './fingerprint-aggregates.js';
 import { successorKey, type BatchOperation, type KeyValueReader } from './key-value.js';
-import { SortedByteMap, lowerBound } from './sorted-byte-map.js';
+import { SortedByteMap } from './sorted-byte-map.js';
 import { storedFingerprint } from './stored-record.js';
 
-/** The records of one level-1 node: their ids in order and their fingerprints (32 bytes each, same order). */
+/**
+ * The records of one level-1 node: their ids in order, packed in one buffer (id `i` is `ids[offsets[i]..offsets[i+1]]`:
+ * an array of views would cost more than the ids), and their fingerprints (32 bytes each, same order).
+ */
 interface Page {
   readonly namespace: string;
   readonly boundary: Uint8Array;
-  readonly ids: readonly Uint8Array[];
+  readonly count: number;
+  readonly ids: Uint8Array;
+  readonly offsets: Uint32Array;
   readonly fingerprints: Uint8Array;
 }
 
 /**
- * Default number of records kept in pages: about 20 MB (ids of 64 bytes plus short keys, their fingerprints and
- * the arrays' own overhead). Reconciliation sweeps a namespace in key order, so a store whose namespace in sync
- * fits is read once per session.
+ * Default number of records kept in pages: about 25 MB with ids of ~90 bytes (each record takes its id, its
+ * fingerprint and a 4-byte offset). Reconciliation sweeps a namespace in key order, so a namespace in sync that fits
+ * is read once per session.
  */
 export const DEFAULT_RECORD_PAGE_CAPACITY = 131_072;
 
-/** Records read in one walk at most, besides the page asked for (a level-2 node holds about 256 by default). */
-const GROUP_RECORD_LIMIT = 4096;
+/**
+ * Records one walk reads at most (unless the page asked for alone holds more): a level-2 node holds about 256 by
+ * default, a few hundred more at times (the heights are random).
+ */
+const RUN_RECORD_LIMIT = 4096;
 
 /**
  * The records of recently read level-1 aggregate nodes, in memory, least recently used dropped first.
@@ -45,6 +53,8 @@ export class RecordPages {
   private readonly recency = new Set<Page>();
   /** Records in {@link recency}. */
   private records = 0;
+  /** Loads in progress, by page (namespace and boundary as map keys): a page asked for meanwhile waits for it. */
+  private readonly loading = new Map<string, Promise<Page[]>>();
 
   /**
    * @param database - the records table is read from it
@@ -53,7 +63,7 @@ export class RecordPages {
    */
   constructor(
     private readonly database: KeyValueReader,
-    readonly cache: AggregateCache,
+    private readonly cache: AggregateCache,
     private readonly capacity = DEFAULT_RECORD_PAGE_CAPACITY,
   ) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
@@ -65,8 +75,8 @@ export class RecordPages {
    */
   async sum(namespace: Uint8Array, boundary: Uint8Array, count: number, from: Uint8Array, to: Uint8Array | undefined): Promise<Aggregate> {
     const page = await this.page(namespace, boundary, count);
-    const first = lowerBound(page.ids, from);
-    const end = to === undefined ? page.ids.length : lowerBound(page.ids, to);
+    const first = lowerBoundIn(page, from);
+    const end = to === undefined ? page.count : lowerBoundIn(page, to);
     const xor = new Uint8Array(32);
     const { fingerprints } = page;
     for (let index = first; index < end; index++) {
@@ -78,7 +88,8 @@ export class RecordPages {
 
   /** The id of the `index`-th of the `count` records of the level-1 node starting at `boundary`. */
   async idAt(namespace: Uint8Array, boundary: Uint8Array, count: number, index: number): Promise<Uint8Array | undefined> {
-    return (await this.page(namespace, boundary, count)).ids[index];
+    const page = await this.page(namespace, boundary, count);
+    return index < page.count ? idAt(page, index) : undefined;
   }
 
   /** Drops the pages that the record writes of a committed batch may change. */
@@ -111,11 +122,17 @@ export class RecordPages {
 
   private async page(namespace: Uint8Array, boundary: Uint8Array, count: number): Promise<Page> {
     const name = mapKey(namespace);
-    const cached = this.byNamespace.get(name)?.get(boundary);
-    if (cached !== undefined && cached.ids.length === count) {
-      this.recency.delete(cached);
-      this.recency.add(cached);
-      return cached;
+    for (;;) {
+      const cached = this.byNamespace.get(name)?.get(boundary);
+      if (cached !== undefined && cached.count === count) {
+        this.recency.delete(cached);
+        this.recency.add(cached);
+        return cached;
+      }
+      // Both bounds of a range often fall in the same run: the second asks while the first reads it.
+      const pending = this.loading.get(name + mapKey(boundary));
+      if (pending === undefined) break;
+      await pending.catch(() => undefined);
     }
     const group = await this.cache.levelOneGroup(namespace, boundary);
     const index = group.findIndex((node) => equalBytes(node.boundary, boundary));
@@ -123,23 +140,34 @@ export class RecordPages {
     // The run of missing pages around the wanted one: all of a group read for the first time, and only the pages a
     // commit dropped afterwards.
     const held = this.byNamespace.get(name);
-    const missing = (node: LevelOneNode): boolean => held?.get(node.boundary)?.ids.length !== node.count;
+    const missing = (node: LevelOneNode): boolean =>
+      held?.get(node.boundary)?.count !== node.count && !this.loading.has(name + mapKey(node.boundary));
     let first = index;
     let end = index + 1;
     let records = group[index]!.count;
-    while (first > 0 && missing(group[first - 1]!) && records + group[first - 1]!.count <= GROUP_RECORD_LIMIT) {
+    while (first > 0 && missing(group[first - 1]!) && records + group[first - 1]!.count <= RUN_RECORD_LIMIT) {
       records += group[--first]!.count;
     }
-    while (end < group.length && missing(group[end]!) && records + group[end]!.count <= GROUP_RECORD_LIMIT) {
+    while (end < group.length && missing(group[end]!) && records + group[end]!.count <= RUN_RECORD_LIMIT) {
       records += group[end++]!.count;
     }
+    const run = group.slice(first, end);
+    const keys = run.map((node) => name + mapKey(node.boundary));
+    const loading = this.load(name, namespace, run);
+    for (const key of keys) this.loading.set(key, loading);
+    let pages: Page[];
+    try {
+      pages = await loading;
+    } finally {
+      for (const key of keys) if (this.loading.get(key) === loading) this.loading.delete(key);
+    }
     let wanted: Page | undefined;
-    for (const page of await this.load(name, namespace, group.slice(first, end))) {
+    for (const page of pages) {
       this.add(page);
       if (equalBytes(page.boundary, boundary)) wanted = page;
     }
-    if (wanted === undefined || wanted.ids.length !== count) {
-      throw new StoreError(STORE_ERROR_CODES.CORRUPTED, `an aggregate node counts ${count} records, its page has ${wanted?.ids.length ?? 0}`);
+    if (wanted === undefined || wanted.count !== count) {
+      throw new StoreError(STORE_ERROR_CODES.CORRUPTED, `an aggregate node counts ${count} records, its page has ${wanted?.count ?? 0}`);
     }
     return wanted;
   }
@@ -164,18 +192,22 @@ export class RecordPages {
     const pages: Page[] = [];
     let next = 0;
     for (const node of group) {
-      const ids: Uint8Array[] = [];
+      const own = rows.slice(next, next + node.count);
+      next += node.count;
+      const ids = new Uint8Array(own.reduce((sum, [key]) => sum + key.length - 1, 0));
+      const offsets = new Uint32Array(node.count + 1);
       const fingerprints = new Uint8Array(node.count * 32);
-      for (let index = 0; index < node.count; index++) {
-        const [key, value] = rows[next++]!;
+      for (const [index, [key, value]] of own.entries()) {
         fingerprints.set(storedFingerprint(value), index * 32);
-        ids.push(key.slice(1));
+        ids.set(key.subarray(1), offsets[index]!);
+        offsets[index + 1] = offsets[index]! + key.length - 1;
       }
+      const page: Page = { namespace: name, boundary: node.boundary.slice(), count: node.count, ids, offsets, fingerprints };
       // A record boundary is its node's first record (the head node starts before every record).
-      if (node.boundary.length !== 32 && (ids.length === 0 || !equalBytes(ids[0]!, node.boundary))) {
+      if (node.boundary.length !== 32 && (node.count === 0 || compareIdAt(page, 0, node.boundary) !== 0)) {
         throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'an aggregate node does not start at its boundary record');
       }
-      pages.push({ namespace: name, boundary: node.boundary.slice(), ids, fingerprints });
+      pages.push(page);
     }
     return pages;
   }
@@ -191,7 +223,7 @@ export class RecordPages {
     if (replaced !== undefined) this.forgetPage(replaced);
     pages.set(page.boundary, page);
     this.recency.add(page);
-    this.records += page.ids.length;
+    this.records += page.count;
     for (const oldest of this.recency) {
       if (this.records <= this.capacity || oldest === page) break;
       this.drop(oldest);
@@ -200,7 +232,7 @@ export class RecordPages {
 
   /** Removes a page from the recency list and the record total. */
   private forgetPage(page: Page): void {
-    if (this.recency.delete(page)) this.records -= page.ids.length;
+    if (this.recency.delete(page)) this.records -= page.count;
   }
 
   private drop(page: Page): void {
@@ -210,4 +242,34 @@ export class RecordPages {
     pages.delete(page.boundary);
     if (pages.size === 0) this.byNamespace.delete(page.namespace);
   }
+}
+
+/** The `index`-th id of a page (a view). */
+function idAt(page: Page, index: number): Uint8Array {
+  return page.ids.subarray(page.offsets[index]!, page.offsets[index + 1]!);
+}
+
+/** Compares a page's `index`-th id with `key` (negative, zero or positive, as `compareBytes`). */
+function compareIdAt(page: Page, index: number, key: Uint8Array): number {
+  const { ids, offsets } = page;
+  const start = offsets[index]!;
+  const length = offsets[index + 1]! - start;
+  const common = Math.min(length, key.length);
+  for (let byte = 0; byte < common; byte++) {
+    const difference = ids[start + byte]! - key[byte]!;
+    if (difference !== 0) return difference;
+  }
+  return length - key.length;
+}
+
+/** Index of the first id of a page that is ≥ `key`. */
+function lowerBoundIn(page: Page, key: Uint8Array): number {
+  let low = 0;
+  let high = page.count;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (compareIdAt(page, middle, key) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

@@ -8,7 +8,8 @@ import { StoreModel, expectDocsError, testNamespace } from '@docs/store/conforma
 import { LevelStore, META_KEY, TABLE } from '@docs/store-level';
 import { MemoryLevel } from 'memory-level';
 import { afterAll, describe, expect, test } from 'vitest';
-import { byKeyKey, latestKey, metaKey, recordKey, tableBounds, tableKey } from '../src/key-layout.js';
+import { aggregateCount } from '../src/fingerprint-aggregates.js';
+import { aggregateKey, byKeyKey, latestKey, metaKey, prefixBounds, recordKey, tableBounds, tableKey } from '../src/key-layout.js';
 import { LevelDatabase } from '../src/level-database.js';
 import { readLines, spawnFixture } from './fixtures/child-process.js';
 import { fakeId, unsignedEntry } from './fixtures/entries.js';
@@ -37,6 +38,8 @@ async function rows(db: MemoryLevel, table: number): Promise<[Uint8Array, Uint8A
 /** A database wrapper that counts the rows the store reads, and can fail the next batch. */
 class InstrumentedLevel {
   rowsRead = 0;
+  /** Walks started (iterators created). */
+  walks = 0;
   failNextBatch = false;
   readonly batchOptions: unknown[] = [];
   readonly db = new MemoryLevel();
@@ -63,6 +66,7 @@ class InstrumentedLevel {
         }
         if (property === 'iterator' || property === 'keys' || property === 'values') {
           return (...args: unknown[]) => {
+            counter.walks++;
             const iterator = method(...args) as { nextv(size: number): Promise<unknown[]>; close(): Promise<void> };
             return {
               nextv: async (size: number) => {
@@ -266,9 +270,8 @@ describe('atomic batches', () => {
 describe('sublinear aggregates', () => {
   test('range count, fingerprint and keyAt read a bounded number of rows; opening reads a handful', async () => {
     const level = new InstrumentedLevel();
-    // 8-way nodes: the default structure (16-way) with smaller constants for a small store. A probe's first touch
-    // of a level-2 node reads all its records (about 64 here) at once.
-    const shape = { bitsPerLevel: 3, levels: 4 };
+    // 16-way nodes, as by default.
+    const shape = { bitsPerLevel: 4, levels: 4 };
     let store = await LevelStore.open({ db: level.proxy }, { aggregateShape: shape });
     const namespace = fakeId(7);
     const size = 6_000;
@@ -308,9 +311,65 @@ describe('sublinear aggregates', () => {
     // A scan would read each range (thousands of rows on average); the aggregates read a few short runs of records.
     expect(covered / 200, 'mean entries per range').toBeGreaterThan(size / 4);
     expect(total / 200, 'mean rows per count + fingerprint + keyAt').toBeLessThan(400);
-    expect(worst, 'worst rows per count + fingerprint + keyAt').toBeLessThan(1_500);
+    // A probe's first touches read the records under at most three level-2 nodes (its two bounds and its pivot),
+    // with the level-1 rows under them: the largest level-2 node bounds what one touch can read.
+    let largestNode = 0;
+    for await (const [, value] of new LevelDatabase(level.db).entries(prefixBounds(aggregateKey(2, namespace)))) {
+      largestNode = Math.max(largestNode, aggregateCount(value));
+    }
+    expect(largestNode, 'records under the largest level-2 node').toBeLessThan(size / 4);
+    expect(worst, 'worst rows per count + fingerprint + keyAt').toBeLessThanOrEqual(3 * largestNode + 3 * (largestNode / 4 + 16));
     await store.close();
   }, 120_000);
+});
+
+describe('record pages', () => {
+  /** A closed store of `size` entries under 16-way nodes, and its ids in order. */
+  async function filledStore(level: InstrumentedLevel, size: number): Promise<{ namespace: Uint8Array; ids: Uint8Array[] }> {
+    const store = await LevelStore.open({ db: level.proxy }, { aggregateShape: { bitsPerLevel: 4, levels: 4 } });
+    const namespace = fakeId(8);
+    await store.putMany(Array.from({ length: size }, (_, index) => unsignedEntry(namespace, fakeId(index % 2), `k${String(index).padStart(5, '0')}`, 3)));
+    const ids: Uint8Array[] = [];
+    for await (const signed of store.ranges(namespace).items(whole)) ids.push(signed.entry.id.bytes);
+    await store.close();
+    return { namespace, ids };
+  }
+
+  test('a sweep over neighbouring ranges reads each level-2 node\'s records in one walk, not one walk per level-1 node', async () => {
+    const level = new InstrumentedLevel();
+    const size = 4_000;
+    const { namespace, ids } = await filledStore(level, size);
+    let levelTwoNodes = 0;
+    for await (const _ of new LevelDatabase(level.db).entries(prefixBounds(aggregateKey(2, namespace)))) levelTwoNodes++;
+    const store = await LevelStore.open({ db: level.proxy });
+    const ranges = store.ranges(namespace);
+    level.walks = 0;
+    // Ranges of 5 entries, in order: about three per level-1 node, so a walk per node would be hundreds.
+    for (let start = 0; start + 5 < size; start += 5) await ranges.fingerprint({ x: ids[start]!, y: ids[start + 5]! });
+    // Per level-2 node (and the head's): one walk for its level-1 rows, one for its records; a few for the upper levels.
+    expect(level.walks).toBeLessThanOrEqual(2 * (levelTwoNodes + 1) + 5);
+    await store.close();
+  });
+
+  test('a level-1 node whose first record is not its boundary is DOCS_STORE_CORRUPTED', async () => {
+    const level = new InstrumentedLevel();
+    const { namespace } = await filledStore(level, 1_000);
+    const database = new LevelDatabase(level.db);
+    // A level-1 boundary record moved one byte on: the counts still match, the node's first record does not.
+    let boundary: Uint8Array | undefined;
+    for await (const [key] of database.entries(prefixBounds(aggregateKey(1, namespace)))) {
+      if (key.length > 2 + 32) boundary = key.slice(2);
+    }
+    const moved = concatBytes(boundary!, Uint8Array.of(0));
+    const value = await database.get(recordKey(boundary!));
+    await database.batch([
+      { type: 'del', key: recordKey(boundary!) },
+      { type: 'put', key: recordKey(moved), value: value! },
+    ]);
+    const store = await LevelStore.open({ db: level.proxy });
+    await expectDocsError(() => store.ranges(namespace).count({ x: namespace, y: concatBytes(moved, Uint8Array.of(0)) }), STORE_ERROR_CODES.CORRUPTED);
+    await store.close();
+  });
 });
 
 describe('recovery on open', () => {
