@@ -6,7 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { Author, NamespaceSecret, blake3, defaultEd25519, nativeEd25519, type SignatureCheck } from '@docs/crypto';
 import { encodeEntryForSigning, signNewEntry, writeCapability, type SignedEntry } from '@docs/entry';
 import { Replica } from '@docs/replica';
+import type { DocsStore } from '@docs/store';
 import { LevelStore } from '@docs/store-level';
+import { MemoryStore } from '@docs/store-memory';
 import { NodeSecret, SYNC_PROTOCOL, syncAsAcceptor, syncAsDialer, type ByteStream, type SessionResult } from '@docs/sync-transport';
 import { tcpTransport } from '@docs/sync-transport/tcp';
 
@@ -57,9 +59,10 @@ const encoder = new TextEncoder();
 
 /**
  * Two LevelStore peers syncing over TCP on 127.0.0.1 (one process, one listener): a set-reconciliation session
- * between replicas of `entries` entries that differ by `differences`, and an initial sync of `entries` entries
- * into an empty replica — compared in the same run with the native signature verification rate (an initial sync
- * verifies two signatures per entry), sequential and batched on the thread pool.
+ * between replicas of `entries` entries that differ by `differences` (and the same session between two MemoryStores,
+ * the protocol's cost without storage), and an initial sync of `entries` entries into an empty replica — compared
+ * in the same run with the native signature verification rate (an initial sync verifies two signatures per entry),
+ * sequential and batched on the thread pool.
  */
 export async function runSyncTransportBench(options: SyncTransportBenchOptions = {}): Promise<SyncTransportBenchRow[]> {
   const entries = options.entries ?? 100_000;
@@ -89,6 +92,19 @@ export async function runSyncTransportBench(options: SyncTransportBenchOptions =
         runs,
         entries,
         transferred: 2 * half,
+      }),
+    );
+    log('differences, in-memory stores');
+    rows.push(
+      await measureSessions(`the same sync between two @docs/store-memory replicas (the protocol without storage)`, {
+        directory,
+        namespace,
+        serving: full,
+        dialing: other,
+        runs,
+        entries,
+        transferred: 2 * half,
+        backend: 'memory',
       }),
     );
     log('initial sync');
@@ -168,6 +184,32 @@ interface SessionPlan {
   readonly runs: number;
   readonly entries: number;
   readonly transferred: number;
+  /** Where the peers keep their entries: LevelStores (copies of the prepared ones, the default) or MemoryStores. */
+  readonly backend?: 'level' | 'memory';
+}
+
+/** A store holding the entries of the prepared LevelStore at `path`: a copy of it, or a MemoryStore loaded from it. */
+async function openStore(plan: SessionPlan, path: string): Promise<{ store: DocsStore; dispose: () => Promise<void> }> {
+  if (plan.backend === 'memory') {
+    const level = await LevelStore.open(path);
+    const store = new MemoryStore();
+    await store.importNamespace(writeCapability(plan.namespace));
+    const entries: SignedEntry[] = [];
+    for await (const signed of level.query(plan.namespace.id)) entries.push(signed);
+    await level.close();
+    await store.putMany(entries);
+    return { store, dispose: () => store.close() };
+  }
+  const copy = join(plan.directory, `copy-${copies++}`);
+  await cp(path, copy, { recursive: true });
+  const store = await LevelStore.open(copy);
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      await rm(copy, { recursive: true, force: true });
+    },
+  };
 }
 
 let copies = 0;
@@ -178,15 +220,11 @@ async function measureSessions(scenario: string, plan: SessionPlan): Promise<Syn
   let result: SessionResult | undefined;
   let peakRss = process.memoryUsage().rss;
   for (let run = 0; run < plan.runs; run++) {
-    const servingPath = join(plan.directory, `copy-${copies++}`);
-    const dialingPath = join(plan.directory, `copy-${copies++}`);
-    await cp(plan.serving, servingPath, { recursive: true });
-    await cp(plan.dialing, dialingPath, { recursive: true });
-    const servingStore = await LevelStore.open(servingPath);
-    const dialingStore = await LevelStore.open(dialingPath);
+    const servingStore = await openStore(plan, plan.serving);
+    const dialingStore = await openStore(plan, plan.dialing);
     const capability = writeCapability(plan.namespace);
-    const serving = new Replica(servingStore, capability);
-    const dialing = new Replica(dialingStore, capability);
+    const serving = new Replica(servingStore.store, capability);
+    const dialing = new Replica(dialingStore.store, capability);
     const listenerNode = tcpTransport(NodeSecret.generate());
     const accepted: Array<Promise<unknown>> = [];
     const listener = await listenerNode.listen('127.0.0.1:0', (stream: ByteStream) => {
@@ -207,8 +245,7 @@ async function measureSessions(scenario: string, plan: SessionPlan): Promise<Syn
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     if (result.stats.entriesReceived < plan.transferred / 2) throw new Error(`${scenario}: only ${result.stats.entriesReceived} entries arrived`);
     await listener.close();
-    await Promise.all([servingStore.close(), dialingStore.close()]);
-    await Promise.all([rm(servingPath, { recursive: true, force: true }), rm(dialingPath, { recursive: true, force: true })]);
+    await Promise.all([servingStore.dispose(), dialingStore.dispose()]);
   }
   const wallMs = median(walls);
   const moved = result!.stats.entriesReceived + result!.stats.entriesSent;
