@@ -83,39 +83,22 @@ export async function runSyncTransportBench(options: SyncTransportBenchOptions =
 
     const rows: SyncTransportBenchRow[] = [];
     log('differences');
-    rows.push(
-      await measureSessions(`sync, ${entries.toLocaleString('en-US')} vs ${entries.toLocaleString('en-US')} entries, ${differences} differences`, {
-        directory,
-        namespace,
-        serving: full,
-        dialing: other,
-        runs,
-        entries,
-        transferred: 2 * half,
-      }),
-    );
+    const differencesPlan: SessionPlan = { directory, namespace, serving: full, dialing: other, runs, entries, transferred: 2 * half };
+    const count = (value: number) => value.toLocaleString('en-US');
+    rows.push(await measureSessions(`sync, ${count(entries)} vs ${count(entries)} entries, ${differences} differences`, differencesPlan));
     log('differences, in-memory stores');
     rows.push(
-      await measureSessions(`the same sync between two @docs/store-memory replicas (the protocol without storage)`, {
-        directory,
-        namespace,
-        serving: full,
-        dialing: other,
-        runs,
-        entries,
-        transferred: 2 * half,
+      await measureSessions('the same sync between two @docs/store-memory replicas (the protocol without storage)', {
+        ...differencesPlan,
         backend: 'memory',
       }),
     );
     log('initial sync');
     rows.push(
-      await measureSessions(`initial sync of ${entries.toLocaleString('en-US')} entries into an empty replica`, {
-        directory,
-        namespace,
-        serving: full,
+      await measureSessions(`initial sync of ${count(entries)} entries into an empty replica`, {
+        ...differencesPlan,
         dialing: empty,
         runs: initialRuns,
-        entries,
         transferred: entries,
       }),
     );

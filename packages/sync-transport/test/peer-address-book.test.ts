@@ -54,6 +54,19 @@ function engineOf(options: SyncEngineOptions): { engine: SyncEngine; events: Liv
   return { engine, events };
 }
 
+/** An engine on the memory transport keeping `addressBook`, its failures pushed to `errors`, and a new document. */
+async function engineWithBook(addressBook: PeerAddressBook, errors: unknown[]): Promise<{ engine: SyncEngine; doc: { namespace: NamespaceId } }> {
+  const docs = nodeDocs();
+  const doc = await docs.createNamespace();
+  const { engine } = engineOf({
+    docs,
+    transports: { memory: memoryTransport(NodeSecret.generate()) },
+    addressBook,
+    onAddressBookError: (error) => errors.push(error),
+  });
+  return { engine, doc };
+}
+
 /** A peer nothing listens for, on the memory transport. */
 const unreachablePeer = (index: number): PeerAddress => ({
   id: blake3(text(`unreachable peer ${index}`)),
@@ -204,14 +217,7 @@ describe('SyncEngine with an address book', () => {
   test('a failed load is reported once; the engine works on and its next save replaces the book', async () => {
     await writeFile(bookPath, '{"version":1,"peers":[{"id":');
     const errors: unknown[] = [];
-    const docs = nodeDocs();
-    const doc = await docs.createNamespace();
-    const { engine } = engineOf({
-      docs,
-      transports: { memory: memoryTransport(NodeSecret.generate()) },
-      addressBook: fileAddressBook(bookPath),
-      onAddressBookError: (error) => errors.push(error),
-    });
+    const { engine, doc } = await engineWithBook(fileAddressBook(bookPath), errors);
     await engine.startSync(doc.namespace, [unreachablePeer(1)]);
     await engine.syncWith(doc.namespace, unreachablePeer(2));
     await engine.close();
@@ -229,14 +235,7 @@ describe('SyncEngine with an address book', () => {
       },
       save: async (peers) => void saves.push([...peers]),
     };
-    const docs = nodeDocs();
-    const doc = await docs.createNamespace();
-    const { engine } = engineOf({
-      docs,
-      transports: { memory: memoryTransport(NodeSecret.generate()) },
-      addressBook: unreadable,
-      onAddressBookError: (error) => errors.push(error),
-    });
+    const { engine, doc } = await engineWithBook(unreadable, errors);
     await engine.startSync(doc.namespace, [unreachablePeer(1)]);
     await engine.syncWith(doc.namespace, unreachablePeer(2));
     await engine.close();
@@ -275,14 +274,7 @@ describe('SyncEngine with an address book', () => {
         saves.push([...peers]);
       },
     };
-    const docs = nodeDocs();
-    const doc = await docs.createNamespace();
-    const { engine } = engineOf({
-      docs,
-      transports: { memory: memoryTransport(NodeSecret.generate()) },
-      addressBook: flakyBook,
-      onAddressBookError: (error) => errors.push(error),
-    });
+    const { engine, doc } = await engineWithBook(flakyBook, errors);
     await engine.startSync(doc.namespace, [unreachablePeer(1)]);
     await until(() => errors.length > 0, 5_000, 'the failed save');
     expect(saves).toEqual([]);
