@@ -12,6 +12,7 @@ import {
 } from '@docs/sync-transport';
 import { BrowserLevel } from 'browser-level';
 import { loadPeer, parsePeerAddress, savePeer, type SavedPeer } from './peer-address.js';
+import { storageAddressBook } from './storage-address-book.js';
 
 /** One entry of the open document, as the page shows it. */
 export interface Note {
@@ -59,7 +60,8 @@ const decoder = new TextDecoder();
  * The shared-notes node of a page: a @docs store on IndexedDB (store-level on browser-level), one open document,
  * and a sync engine that dials Node peers over WebSocket. Documents come from Node peers, by ticket: a browser
  * cannot be dialled, so a document created here could never reach a peer. Entries and content persist in
- * IndexedDB; the open document and its peers in `localStorage`, so that a reload resumes where the page was.
+ * IndexedDB; the open document, its peers and the engine's peer address book in `localStorage`, so that a reload
+ * resumes where the page was.
  */
 export class SharedNotes {
   readonly #store: LevelStore;
@@ -84,13 +86,20 @@ export class SharedNotes {
   /**
    * Opens the page's node on the IndexedDB database `name` and reopens the document it had open, if any. The
    * author is the store's first (created on first use), so it stays the same across reloads; the node id is new
-   * on every load (a browser cannot be dialled, so peers never need to find it again).
+   * on every load (a browser cannot be dialled, so peers never need to find it again). The engine keeps the
+   * addresses of the peers it learns in `localStorage` (see {@link storageAddressBook}), so that a reload redials
+   * the document's remembered peers too; a book it cannot read or save is a warning on the console.
    */
   static async open(name: string): Promise<SharedNotes> {
     const store = await LevelStore.open({ db: new BrowserLevel(name) });
     const docs = new Docs(store);
     const author = await docs.defaultAuthor();
-    const engine = new SyncEngine({ docs, transports: { ws: webSocketTransport(NodeSecret.generate()) } });
+    const engine = new SyncEngine({
+      docs,
+      transports: { ws: webSocketTransport(NodeSecret.generate()) },
+      addressBook: storageAddressBook(localStorage, `${name}:peer-addresses`),
+      onAddressBookError: (error) => console.warn('shared notes: peer address book:', error),
+    });
     const notes = new SharedNotes(store, docs, engine, author, `${name}:open-document`);
     await notes.#resume();
     return notes;

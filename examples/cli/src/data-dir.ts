@@ -21,6 +21,7 @@ export function defaultDataDirectory(): string {
  * - `store/` — the LevelDB store (entries, authors, namespaces, content);
  * - `node.secret` — the node's Ed25519 secret (hex), so its node id is stable;
  * - `settings.json` — the default author and the current document;
+ * - `peers.json` — the addresses of the peers the node learned (see `nodeAddressBook`);
  * - `rpc.json` and `rpc.sock` — while `docs serve` runs: how the other commands reach it.
  */
 export class DataDirectory {
@@ -32,6 +33,11 @@ export class DataDirectory {
 
   get storePath(): string {
     return join(this.path, 'store');
+  }
+
+  /** The peer address book: where the node's engine keeps peers' addresses across restarts. */
+  get peersPath(): string {
+    return join(this.path, 'peers.json');
   }
 
   get rpcInfoPath(): string {

@@ -80,6 +80,17 @@ export function reportError(error: unknown): ErrorReport {
   return withStack({ code: 'DOCS_CLI_INTERNAL', message: error instanceof Error ? error.message : String(error) });
 }
 
+/**
+ * The line on standard error for a problem the CLI goes on after (a peer address book it could not read or save):
+ * `docs: warning: <message> (<code>)`, with the file system's error in words when that is the cause.
+ */
+export function warningLine(error: unknown): string {
+  const { code, message } = reportError(error);
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  const because = typeof cause === 'string' ? `: ${FILE_ERRORS[cause] ?? cause}` : '';
+  return `docs: warning: ${message}${because} (${code})\n`;
+}
+
 /** The stack of an error followed by the stacks of its causes. */
 function fullStack(error: Error): string {
   let text = error.stack ?? `${error.name}: ${error.message}`;

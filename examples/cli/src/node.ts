@@ -3,9 +3,10 @@ import { Docs } from '@docs/replica';
 import { LevelStore } from '@docs/store-level';
 import { SyncEngine, webSocketTransport, type NodeSecret } from '@docs/sync-transport';
 import { tcpTransport } from '@docs/sync-transport/tcp';
+import { nodeAddressBook } from './address-book.js';
 import { ContentServingMonitor } from './content-serving.js';
 import type { DataDirectory } from './data-dir.js';
-import { CLI_ERROR_CODES, CliError } from './errors.js';
+import { CLI_ERROR_CODES, CliError, warningLine } from './errors.js';
 
 /** How the node was opened: by `docs serve` (listening, syncing every document) or by one command. */
 export type NodeMode = 'serve' | 'direct';
@@ -45,11 +46,16 @@ export class DocsNode {
     return bytesToHex(this.secret.id);
   }
 
-  /** The sync engine (TCP and WebSocket), created on first use; `docs serve` makes it listen. */
+  /**
+   * The sync engine (TCP and WebSocket), created on first use; `docs serve` makes it listen. Peers' addresses are
+   * kept in `peers.json` (see {@link nodeAddressBook}); failures to read or save it are warnings on standard error.
+   */
   get engine(): SyncEngine {
     this.#engine ??= new SyncEngine({
       docs: this.docs,
       transports: { tcp: tcpTransport(this.secret), ws: webSocketTransport(this.secret) },
+      addressBook: nodeAddressBook(this.dataDir.peersPath, this.mode, warn),
+      onAddressBookError: warn,
     });
     return this.#engine;
   }
@@ -99,6 +105,11 @@ export class DocsNode {
     this.docs.closeAll();
     await this.store.close();
   }
+}
+
+/** Reports a problem the node goes on after on standard error, as one line with its code. */
+function warn(error: unknown): void {
+  process.stderr.write(warningLine(error));
 }
 
 /** Finds an id among those held: a full id (hex or base32) or a unique hex prefix of at least 4 characters. */

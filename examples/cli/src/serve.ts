@@ -17,8 +17,8 @@ export interface ServeOptions {
 
 /**
  * `docs serve`: runs the node of a data directory — listens on TCP (and WebSocket), syncs every document live
- * with the peers that connect or that documents are joined with, prints events, and serves the other `docs`
- * commands on the RPC socket — until SIGINT or SIGTERM.
+ * with the peers that connect, that documents are joined with, and that it remembers from earlier runs
+ * (`peers.json`), prints events, and serves the other `docs` commands on the RPC socket — until SIGINT or SIGTERM.
  */
 export async function serve(dataDir: DataDirectory, options: ServeOptions, out: Output): Promise<void> {
   const running = await NodeConnection.connect(dataDir);
@@ -36,11 +36,12 @@ export async function serve(dataDir: DataDirectory, options: ServeOptions, out: 
     await engine.listen(`tcp://${hostPort(options.listen, '--listen')}`);
     if (options.ws !== undefined) await engine.listen(`ws://${hostPort(options.ws, '--ws')}/docs`);
     const docs = await node.docs.listNamespaces();
-    for (const doc of docs) await engine.startSync(doc.id);
     engine.on((event) => {
       const view = eventView(event);
       if (view !== undefined) out.line(options.json ? JSON.stringify(view) : eventLine(view));
     });
+    // Subscribed first, so that no event of a document's first links (with its remembered peers) goes unprinted.
+    for (const doc of docs) await engine.startSync(doc.id);
     const rpc = await startRpcServer(node);
     stopRpc = () => rpc.close();
     if (options.json) {
