@@ -13,12 +13,20 @@ export interface LevelOneNode {
   readonly count: number;
 }
 
+/** The level-1 nodes under one level-2 node, and where the next level-2 node starts (undefined: nowhere). */
+export interface LevelOneGroup {
+  readonly nodes: readonly LevelOneNode[];
+  readonly next: Uint8Array | undefined;
+}
+
 /** One namespace's nodes in memory. */
 interface NamespaceNodes {
   /** Node rows: every level ≥ 2, and level 1 where {@link levelOne} says so. */
   readonly rows: SortedByteMap<Uint8Array>;
   /** The boundary intervals whose level-1 nodes are all in {@link rows}. */
   readonly levelOne: CoveredIntervals;
+  /** Settles when the level-1 loads started so far have (see {@link AggregateCache.ensureLevelOne}). */
+  levelOneLoads: Promise<void>;
 }
 
 /**
@@ -61,34 +69,42 @@ export class AggregateCache {
     const { rows, levelOne } = nodes;
     const start = this.levelTwoBefore(rows, namespace, from === undefined ? undefined : aggregateKey(2, from));
     const end = to === undefined ? undefined : this.levelTwoAtOrAfter(rows, namespace, aggregateKey(2, to));
-    for (const gap of levelOne.missing(start, end)) {
-      const lt = gap.to === undefined ? prefixBounds(aggregateKey(1, namespace)).lt : aggregateKey(1, gap.to);
-      for await (const [key, value] of this.base.entries({ gte: aggregateKey(1, gap.from), lt })) rows.set(key, value);
-      levelOne.add(gap.from, gap.to);
-    }
+    if (levelOne.missing(start, end).length === 0) return;
+    // One load at a time per namespace, each reading only what is still missing: concurrent operations near each
+    // other would otherwise read the same pages.
+    const load = async (): Promise<void> => {
+      for (const gap of levelOne.missing(start, end)) {
+        const lt = gap.to === undefined ? prefixBounds(aggregateKey(1, namespace)).lt : aggregateKey(1, gap.to);
+        for await (const [key, value] of this.base.entries({ gte: aggregateKey(1, gap.from), lt })) rows.set(key, value);
+        levelOne.add(gap.from, gap.to);
+      }
+    };
+    const loaded = nodes.levelOneLoads.then(load, load);
+    nodes.levelOneLoads = loaded.catch(() => undefined);
+    await loaded;
   }
 
   /**
    * The level-1 nodes under the level-2 node whose records hold `boundary` (a level-1 boundary: a record id, or the
-   * namespace id for the head), in order: each node's boundary and record count. With a single level, the node of
-   * `boundary` alone.
+   * namespace id for the head), in order — each node's boundary and record count — and where the next level-2 node
+   * starts (undefined: the namespace's end). With a single level, the node of `boundary` alone.
    */
-  async levelOneGroup(namespace: Uint8Array, boundary: Uint8Array): Promise<LevelOneNode[]> {
+  async levelOneGroup(namespace: Uint8Array, boundary: Uint8Array): Promise<LevelOneGroup> {
     const after = successorKey(boundary);
     await this.ensureLevelOne(namespace, after, after);
     const { rows } = await this.namespaceNodes(namespace);
     let from: Uint8Array = boundary;
-    let to: Uint8Array = aggregateKey(1, after);
+    let next: Uint8Array | undefined = after;
     if (this.levels >= 2) {
       from = this.levelTwoBefore(rows, namespace, aggregateKey(2, after));
-      const next = this.levelTwoAtOrAfter(rows, namespace, aggregateKey(2, after));
-      to = next === undefined ? prefixBounds(aggregateKey(1, namespace)).lt : aggregateKey(1, next);
+      next = this.levelTwoAtOrAfter(rows, namespace, aggregateKey(2, after));
     }
-    const group: LevelOneNode[] = [];
+    const nodes: LevelOneNode[] = [];
+    const to = next === undefined ? prefixBounds(aggregateKey(1, namespace)).lt : aggregateKey(1, next);
     rows.walk(aggregateKey(1, from), to, (key, value) => {
-      group.push({ boundary: key.subarray(BOUNDARY_OFFSET), count: aggregateCount(value) });
+      nodes.push({ boundary: key.subarray(BOUNDARY_OFFSET), count: aggregateCount(value) });
     });
-    return group;
+    return { nodes, next };
   }
 
   /** The last level-2 boundary whose row sorts below `key` (`undefined`: the level's end), or the namespace (the head). */
@@ -142,7 +158,7 @@ export class AggregateCache {
 
   /** Reads the upper levels (all of level 1 too when there is no level 2). */
   private async load(namespace: Uint8Array): Promise<NamespaceNodes> {
-    const nodes: NamespaceNodes = { rows: new SortedByteMap(), levelOne: new CoveredIntervals() };
+    const nodes: NamespaceNodes = { rows: new SortedByteMap(), levelOne: new CoveredIntervals(), levelOneLoads: Promise.resolve() };
     for (let level = this.levels < 2 ? 1 : 2; level <= this.levels; level++) {
       for await (const [key, value] of this.base.entries(prefixBounds(aggregateKey(level, namespace)))) {
         nodes.rows.set(key, value);

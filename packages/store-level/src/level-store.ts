@@ -53,6 +53,7 @@ import {
   type KeyBounds,
 } from './key-layout.js';
 import { successorKey, type BatchOperation } from './key-value.js';
+import { forEachInParallel } from './in-parallel.js';
 import { LevelBlobStore } from './level-blob-store.js';
 import { LevelDatabase, isAbstractLevel, type AnyAbstractLevel } from './level-database.js';
 import { toStoreError } from './level-errors.js';
@@ -431,16 +432,11 @@ export class LevelStore implements DocsStore {
    */
   private async committedDescendants(list: readonly SignedEntry[]): Promise<Array<Array<[Uint8Array, Uint8Array]>>> {
     const rows: Array<Array<[Uint8Array, Uint8Array]>> = new Array(list.length);
-    let next = 0;
-    const reader = async (): Promise<void> => {
-      while (next < list.length) {
-        const index = next++;
-        const found: Array<[Uint8Array, Uint8Array]> = [];
-        for await (const row of this.database.entries(prefixBounds(recordKey(list[index]!.entry.id.bytes)))) found.push(row);
-        rows[index] = found;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(DESCENDANT_WALKS_IN_FLIGHT, list.length) }, reader));
+    await forEachInParallel(list, DESCENDANT_WALKS_IN_FLIGHT, async (signed, index) => {
+      const found: Array<[Uint8Array, Uint8Array]> = [];
+      for await (const row of this.database.entries(prefixBounds(recordKey(signed.entry.id.bytes)))) found.push(row);
+      rows[index] = found;
+    });
     return rows;
   }
 

@@ -27,20 +27,18 @@ interface Page {
  */
 export const DEFAULT_RECORD_PAGE_CAPACITY = 131_072;
 
-/**
- * Records one walk reads at most (unless the page asked for alone holds more): a level-2 node holds about 256 by
- * default, a few hundred more at times (the heights are random).
- */
-const RUN_RECORD_LIMIT = 4096;
+/** Records a sweep's walk reads at most (unless the page asked for alone holds more): more than most level-2 nodes hold. */
+const RUN_RECORD_LIMIT = 512;
 
 /**
  * The records of recently read level-1 aggregate nodes, in memory, least recently used dropped first.
  *
  * A range operation ends in the records after the last level-1 boundary below each of its bounds: one node's
- * records (about 16). Reconciliation reads the same nodes many times (count, fingerprint and split pivots of a
- * range, then the peer's answer over the same sub-ranges) and sweeps neighbouring nodes, so a missing page is read
- * with the missing pages around it in its **group** — the level-1 nodes under one level-2 node, about 256 records —
- * in one database walk, and kept as pages: each node's record ids and fingerprints.
+ * records (about 16), kept as a page — the node's record ids and fingerprints. Reconciliation reads the same nodes
+ * many times (count, fingerprint and split pivots of a range, then the peer's answer over the same sub-ranges) and
+ * sweeps neighbouring nodes in key order. So a miss that follows one in the same level-2 node or the one before (a
+ * sweep) reads the missing pages next to it under its level-2 node too (up to {@link RUN_RECORD_LIMIT} records) in
+ * one walk — row for row a walk is cheap, starting one is not — while a random access reads its one page.
  *
  * Pages hold committed state only: {@link applyCommitted} runs under the store's exclusive commit lock and drops
  * every page a committed record write may change — the one holding the record's id and the one before it (a
@@ -53,6 +51,8 @@ export class RecordPages {
   private readonly recency = new Set<Page>();
   /** Records in {@link recency}. */
   private records = 0;
+  /** The level-2 node of the last page read (its namespace, first boundary and the next node's): sweeps follow it. */
+  private lastMiss: { readonly namespace: string; readonly start: Uint8Array; readonly next: Uint8Array | undefined } | undefined;
   /** Loads in progress, by page (namespace and boundary as map keys): a page asked for meanwhile waits for it. */
   private readonly loading = new Map<string, Promise<Page[]>>();
 
@@ -120,6 +120,10 @@ export class RecordPages {
     this.byNamespace.delete(mapKey(namespace));
   }
 
+  /**
+   * The page of the level-1 node starting at `boundary`, read unless held — with the missing pages next to it under
+   * the same level-2 node, up to {@link RUN_RECORD_LIMIT} records in all.
+   */
   private async page(namespace: Uint8Array, boundary: Uint8Array, count: number): Promise<Page> {
     const name = mapKey(namespace);
     for (;;) {
@@ -134,24 +138,7 @@ export class RecordPages {
       if (pending === undefined) break;
       await pending.catch(() => undefined);
     }
-    const group = await this.cache.levelOneGroup(namespace, boundary);
-    const index = group.findIndex((node) => equalBytes(node.boundary, boundary));
-    if (index < 0) throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'the level-1 node of a record page is missing');
-    // The run of missing pages around the wanted one: all of a group read for the first time, and only the pages a
-    // commit dropped afterwards.
-    const held = this.byNamespace.get(name);
-    const missing = (node: LevelOneNode): boolean =>
-      held?.get(node.boundary)?.count !== node.count && !this.loading.has(name + mapKey(node.boundary));
-    let first = index;
-    let end = index + 1;
-    let records = group[index]!.count;
-    while (first > 0 && missing(group[first - 1]!) && records + group[first - 1]!.count <= RUN_RECORD_LIMIT) {
-      records += group[--first]!.count;
-    }
-    while (end < group.length && missing(group[end]!) && records + group[end]!.count <= RUN_RECORD_LIMIT) {
-      records += group[end++]!.count;
-    }
-    const run = group.slice(first, end);
+    const run = await this.missingRun(name, namespace, boundary);
     const keys = run.map((node) => name + mapKey(node.boundary));
     const loading = this.load(name, namespace, run);
     for (const key of keys) this.loading.set(key, loading);
@@ -170,6 +157,33 @@ export class RecordPages {
       throw new StoreError(STORE_ERROR_CODES.CORRUPTED, `an aggregate node counts ${count} records, its page has ${wanted?.count ?? 0}`);
     }
     return wanted;
+  }
+
+  /**
+   * What to read for the page of the level-1 node starting at `boundary`: in a sweep (the last miss was in the same
+   * level-2 node or the one before), that node and the missing pages next to it under its level-2 node (neither
+   * held nor being read) up to {@link RUN_RECORD_LIMIT} records in all; otherwise that node alone.
+   */
+  private async missingRun(name: string, namespace: Uint8Array, boundary: Uint8Array): Promise<LevelOneNode[]> {
+    const { nodes: group, next } = await this.cache.levelOneGroup(namespace, boundary);
+    const index = group.findIndex((node) => equalBytes(node.boundary, boundary));
+    if (index < 0) throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'the level-1 node of a record page is missing');
+    const start = group[0]!.boundary;
+    const last = this.lastMiss;
+    const sweeping =
+      last !== undefined && last.namespace === name && (equalBytes(last.start, start) || (last.next !== undefined && equalBytes(last.next, start)));
+    this.lastMiss = { namespace: name, start, next };
+    if (!sweeping) return [group[index]!];
+    const held = this.byNamespace.get(name);
+    const missing = (node: LevelOneNode): boolean =>
+      held?.get(node.boundary)?.count !== node.count && !this.loading.has(name + mapKey(node.boundary));
+    let first = index;
+    let end = index + 1;
+    let records = group[index]!.count;
+    const limit = RUN_RECORD_LIMIT;
+    while (first > 0 && missing(group[first - 1]!) && records + group[first - 1]!.count <= limit) records += group[--first]!.count;
+    while (end < group.length && missing(group[end]!) && records + group[end]!.count <= limit) records += group[end++]!.count;
+    return group.slice(first, end);
   }
 
   /** Reads the records of consecutive level-1 nodes in one walk, as one page per node. */
