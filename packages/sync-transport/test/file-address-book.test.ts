@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,7 +57,8 @@ describe('fileAddressBook', () => {
     ['malformed JSON', '{"version":1,"peers":['],
     ['not UTF-8', new Uint8Array([0x7b, 0xff, 0x7d])],
     ['a JSON array', '[]'],
-    ['the wrong version', fileOf([], 2)],
+    ['an older version', fileOf([], 0)],
+    ['a version that is not an integer', fileOf([], 1.5)],
     ['no version', JSON.stringify({ peers: [] })],
     ['peers not a list', fileOf({})],
     ['a peer that is not an object', fileOf([7])],
@@ -77,6 +79,18 @@ describe('fileAddressBook', () => {
     expect((await loadError()).code).toBe(SYNC_ERROR_CODES.ADDRESS_BOOK_UNAVAILABLE);
     const unwritable = fileAddressBook(join(directory, 'no such directory', 'peers.json'));
     await expect(unwritable.save([peer(1)])).rejects.toMatchObject({ code: SYNC_ERROR_CODES.ADDRESS_BOOK_UNAVAILABLE });
+  });
+
+  test('a file of a newer version, or a path that is not a regular file, is DOCS_SYNC_ADDRESS_BOOK_UNAVAILABLE', async () => {
+    await writeFile(path, fileOf([], 2));
+    expect((await loadError()).code).toBe(SYNC_ERROR_CODES.ADDRESS_BOOK_UNAVAILABLE);
+    await rm(path);
+    await mkdir(path);
+    expect((await loadError()).code).toBe(SYNC_ERROR_CODES.ADDRESS_BOOK_UNAVAILABLE);
+    await rm(path, { recursive: true });
+    // A FIFO would block a plain open forever.
+    execFileSync('mkfifo', [path]);
+    expect((await loadError()).code).toBe(SYNC_ERROR_CODES.ADDRESS_BOOK_UNAVAILABLE);
   });
 
   test('any file contents load as a valid bounded book or fail with DOCS_SYNC_ADDRESS_BOOK_INVALID (seeded)', async () => {
@@ -113,7 +127,11 @@ describe('fileAddressBook', () => {
             expect(each.addresses.every((address) => typeof address === 'string' && address.length <= MAX_PEER_ADDRESS_LENGTH)).toBe(true);
           }
         } catch (error) {
-          expect((error as { code?: string }).code, String(error)).toBe(SYNC_ERROR_CODES.ADDRESS_BOOK_INVALID);
+          // A newer version is left alone (UNAVAILABLE); anything else wrong is INVALID.
+          const newer = /has version \d+, this one reads/.test(String(error));
+          expect((error as { code?: string }).code, String(error)).toBe(
+            newer ? SYNC_ERROR_CODES.ADDRESS_BOOK_UNAVAILABLE : SYNC_ERROR_CODES.ADDRESS_BOOK_INVALID,
+          );
         }
       }),
       { seed: 0xadd7e55, numRuns: 400 },

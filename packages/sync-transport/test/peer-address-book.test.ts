@@ -282,4 +282,52 @@ describe('SyncEngine with an address book', () => {
     expect(errors).toEqual([new Error('disk full')]);
     expect(saves.map(ids)).toEqual([ids([unreachablePeer(1)])]);
   });
+
+  test('a save that throws at once is repeated with the next change, not only on close', async () => {
+    const errors: unknown[] = [];
+    let failures = 1;
+    const saves: PeerAddress[][] = [];
+    const throwingBook: PeerAddressBook = {
+      load: async () => [],
+      save: (peers) => {
+        if (failures-- > 0) throw new Error('quota exceeded');
+        saves.push([...peers]);
+        return Promise.resolve();
+      },
+    };
+    const { engine, doc } = await engineWithBook(throwingBook, errors);
+    await engine.startSync(doc.namespace, [unreachablePeer(1)]);
+    await until(() => errors.length > 0, 5_000, 'the failed save');
+    await engine.syncWith(doc.namespace, unreachablePeer(2));
+    await until(() => saves.length > 0, 5_000, 'the save after the next change');
+    expect(ids(saves[0]!)).toEqual(ids([unreachablePeer(1), unreachablePeer(2)]));
+    await engine.close();
+  });
+
+  test('a load that never settles holds neither close nor a session\'s claim; every close call waits for the last save', async () => {
+    const saves: PeerAddress[][] = [];
+    const { engine, doc } = await engineWithBook({ load: () => new Promise(() => undefined), save: async (peers) => void saves.push([...peers]) }, []);
+    const starting = engine.startSync(doc.namespace, [unreachablePeer(1)]);
+    const syncing = engine.syncWith(doc.namespace, unreachablePeer(2));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // both now wait for the load
+    const [first, second] = [engine.close(), engine.close()];
+    expect(second).toBe(first);
+    await first;
+    await starting;
+    // The session waited for the address, not holding its claim, and ends with the engine.
+    const outcome = await syncing.then((event) => event.result.ok, (error: unknown) => (error as { code?: string }).code);
+    expect([false, SYNC_ERROR_CODES.CLOSED]).toContain(outcome);
+    // The book was never read, so nothing was saved over it.
+    expect(saves).toEqual([]);
+
+    let finishSave!: () => void;
+    const slowSave = new Promise<void>((resolve) => (finishSave = resolve));
+    const saved: string[] = [];
+    const other = await engineWithBook({ load: async () => [], save: async () => { await slowSave; saved.push('done'); } }, []);
+    await other.engine.startSync(other.doc.namespace, [unreachablePeer(3)]);
+    const closing = [other.engine.close(), other.engine.close()];
+    setTimeout(finishSave, 50);
+    await Promise.race(closing);
+    expect(saved).toEqual(['done']);
+  });
 });

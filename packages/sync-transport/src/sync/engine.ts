@@ -181,6 +181,8 @@ export class SyncEngine {
   /** Streams of running sync sessions, aborted by `close`. */
   readonly #sessions = new Set<ByteStream>();
   #closed = false;
+  /** What `close` returns, to every caller. */
+  #closing: Promise<void> | undefined;
   /** The node id peers see. */
   readonly localPeer: Uint8Array;
 
@@ -270,6 +272,7 @@ export class SyncEngine {
     for (const id of [...peers.map((peer) => peer.id), ...remembered]) {
       const key = bytesToHex(id);
       const address = (await this.#knownPeers.get(key)) ?? given.get(key);
+      if (this.#closed) return;
       if (address === undefined || address.addresses.length === 0 || equalBytes(id, this.localPeer)) continue;
       state.peers.set(key, address);
       this.#keepLinked(state, key);
@@ -304,11 +307,13 @@ export class SyncEngine {
     const state = this.#syncing.get(bytesToHex(namespace));
     const replica = state?.replica ?? (await this.#docs.open(namespace));
     try {
+      // The address first: the claim below must not be held while the address book loads.
+      const address = (await this.#knownPeers.get(bytesToHex(peer.id))) ?? peer;
       let claim: SyncClaim | undefined;
       while ((claim = this.#states.tryConnect(namespace, peer.id, 'manual')) === undefined) {
         await this.#states.whenIdle(namespace, peer.id);
       }
-      return await this.#dialSync(claim, replica, (await this.#knownPeers.get(bytesToHex(peer.id))) ?? peer);
+      return await this.#dialSync(claim, replica, address);
     } finally {
       if (state === undefined) this.#docs.close(namespace);
     }
@@ -348,18 +353,20 @@ export class SyncEngine {
 
   /**
    * Stops listening, leaves every document, closes every link and aborts running sessions
-   * (`DOCS_SYNC_CLOSED`), then saves the address book if it changed. The docs and the store stay open: they
-   * belong to the caller.
+   * (`DOCS_SYNC_CLOSED`), then saves the address book if it changed (and was loaded). Every call returns the same
+   * promise. The docs and the store stay open: they belong to the caller.
    */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await Promise.all(this.#listeners.splice(0).map((listener) => listener.close()));
-    await Promise.all([...this.#syncing.values()].map((state) => this.leave(state.namespace)));
-    const closed = new SyncError(SYNC_ERROR_CODES.CLOSED, 'the sync engine was closed');
-    for (const stream of this.#sessions) stream.abort(closed);
-    this.#sessions.clear();
-    await this.#knownPeers.close();
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#closed = true;
+      await Promise.all(this.#listeners.splice(0).map((listener) => listener.close()));
+      await Promise.all([...this.#syncing.values()].map((state) => this.leave(state.namespace)));
+      const closed = new SyncError(SYNC_ERROR_CODES.CLOSED, 'the sync engine was closed');
+      for (const stream of this.#sessions) stream.abort(closed);
+      this.#sessions.clear();
+      await this.#knownPeers.close();
+    })();
+    return this.#closing;
   }
 
   // ---- documents ------------------------------------------------------------------------------------------
@@ -773,7 +780,8 @@ export class SyncEngine {
 
   async #dial(peer: PeerAddress, protocol: string): Promise<ByteStream> {
     let failure: unknown = new SyncError(SYNC_ERROR_CODES.CONNECTION_FAILED, 'the peer has no address this node can dial');
-    for (const address of peer.addresses) {
+    // Newest first: a peer that listens on a new port after a restart is reached without trying the old ones.
+    for (const address of [...peer.addresses].reverse()) {
       try {
         const route = this.#route(address);
         return await route.transport.dial(route.target, protocol, { expectedPeer: peer.id, idleTimeout: this.#idleTimeout });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { bytesToHex, hexToBytes } from '@docs/crypto';
@@ -22,9 +23,10 @@ const SEPARATOR = ',\n';
  * old book or the new one, never a part; saves of one book run one after the other.
  *
  * `load` rejects with a `SyncError`: `DOCS_SYNC_ADDRESS_BOOK_INVALID` for a file that is not UTF-8 JSON of this
- * shape, of another version, or larger than {@link MAX_ADDRESS_FILE_LENGTH} (the cause says why);
- * `DOCS_SYNC_ADDRESS_BOOK_UNAVAILABLE` when the file cannot be read (the cause is the file system's error). `save`
- * rejects with `DOCS_SYNC_ADDRESS_BOOK_UNAVAILABLE` when the file cannot be written.
+ * shape or larger than {@link MAX_ADDRESS_FILE_LENGTH} (the cause says why) — an engine replaces such a book on its
+ * next save; `DOCS_SYNC_ADDRESS_BOOK_UNAVAILABLE` for a file of a newer version, one that is not a regular file, or
+ * one that cannot be read (the cause is the file system's error) — an engine saves nothing over it. `save` rejects
+ * with `DOCS_SYNC_ADDRESS_BOOK_UNAVAILABLE` when the file cannot be written.
  */
 export function fileAddressBook(path: string): PeerAddressBook {
   if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
@@ -70,6 +72,11 @@ async function readAddressFile(path: string): Promise<PeerAddress[]> {
     if ((error as { code?: unknown }).code === 'ENOENT') return [];
     throw new SyncError(SYNC_ERROR_CODES.ADDRESS_BOOK_UNAVAILABLE, `could not read the peer address book ${path}`, { cause: error });
   }
+  const version = fileVersion(bytes);
+  if (version !== undefined && version > ADDRESS_FILE_VERSION) {
+    // Written by a newer version of this package: kept as it is (an engine saves nothing over a book it cannot read).
+    throw new SyncError(SYNC_ERROR_CODES.ADDRESS_BOOK_UNAVAILABLE, `the peer address book ${path} has version ${version}, this one reads ${ADDRESS_FILE_VERSION}`);
+  }
   try {
     return decodeAddressFile(bytes);
   } catch (error) {
@@ -79,10 +86,22 @@ async function readAddressFile(path: string): Promise<PeerAddress[]> {
   }
 }
 
-/** The file's first `limit` bytes (all of it, if it is shorter). */
-async function readAtMost(path: string, limit: number): Promise<Uint8Array> {
-  const handle = await open(path, 'r');
+/** The `version` of a file that is a JSON object with an integer one, else undefined. */
+function fileVersion(bytes: Uint8Array): number | undefined {
   try {
+    const { version } = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as { version?: unknown };
+    return Number.isSafeInteger(version) ? (version as number) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The file's first `limit` bytes (all of it, if it is shorter); anything but a regular file is refused. */
+async function readAtMost(path: string, limit: number): Promise<Uint8Array> {
+  // Non-blocking, so that a FIFO at the path cannot hold the open (and the engine's load) forever.
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!(await handle.stat()).isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EINVAL' });
     const buffer = new Uint8Array(limit);
     let length = 0;
     while (length < limit) {

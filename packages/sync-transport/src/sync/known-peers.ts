@@ -1,4 +1,5 @@
-import { SYNC_ERROR_CODES, SyncError } from '../errors.js';
+import { isDocsError } from '@docs/crypto';
+import { SYNC_ERROR_CODES } from '../errors.js';
 import type { PeerAddress } from '../ticket.js';
 import { unrefTimer } from '../transport/deadline.js';
 import { boundPeerAddresses, rememberPeer, touchPeer, type PeerAddressBook } from './peer-address-book.js';
@@ -29,21 +30,26 @@ export class KnownPeers {
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
   #lastSaveStarted = -Infinity;
   #closed = false;
+  #closing: Promise<void> | undefined;
+  /** Settles when `close` is called: lookups stop waiting for a load that may never end. */
+  readonly #closeCalled: Promise<void>;
+  #onClose!: () => void;
 
   constructor(book: PeerAddressBook | undefined, onError: ((error: unknown) => void) | undefined) {
+    this.#closeCalled = new Promise((resolve) => (this.#onClose = resolve));
     this.#book = book;
     this.#onError = onError ?? ((): void => undefined);
   }
 
-  /** The addresses known for a peer (hex id), once the book was loaded. */
+  /** The addresses known for a peer (hex id), once the book was loaded or `close` was called (then from memory). */
   async get(key: string): Promise<PeerAddress | undefined> {
-    await this.#loaded();
+    if (!this.#closed) await Promise.race([this.#loaded(), this.#closeCalled]);
     return this.#peers.get(key);
   }
 
   /** Remembers a peer's addresses (see {@link rememberPeer}); it becomes the most recent peer. */
   learn(peer: PeerAddress): void {
-    void this.#loaded();
+    if (!this.#closed) void this.#loaded();
     if (rememberPeer(this.#peers, peer)) this.#changed();
   }
 
@@ -52,15 +58,21 @@ export class KnownPeers {
     if (touchPeer(this.#peers, id)) this.#changed();
   }
 
-  /** Waits for a running load and save, saves what changed since, and starts no save after. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    if (this.#saveTimer !== undefined) clearTimeout(this.#saveTimer);
-    this.#saveTimer = undefined;
-    await this.#load;
-    await this.#saving;
-    if (this.#dirty) await this.#save();
+  /**
+   * Waits for a running save and saves what changed since, if the book was loaded; starts no load or save after.
+   * A load still running is not waited for (nothing is saved over a book not read). Every call returns the same
+   * promise.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#closed = true;
+      this.#onClose();
+      if (this.#saveTimer !== undefined) clearTimeout(this.#saveTimer);
+      this.#saveTimer = undefined;
+      await this.#saving;
+      if (this.#dirty && this.#loadSettled) await this.#save();
+    })();
+    return this.#closing;
   }
 
   /** Settles when the book was loaded or failed to; starts loading on the first call. Never rejects. */
@@ -82,7 +94,7 @@ export class KnownPeers {
       for (const peer of loaded.values()) rememberPeer(this.#peers, peer);
       for (const peer of learned) rememberPeer(this.#peers, peer);
     } catch (error) {
-      this.#writable = error instanceof SyncError && error.code === SYNC_ERROR_CODES.ADDRESS_BOOK_INVALID;
+      this.#writable = isDocsError(error) && error.code === SYNC_ERROR_CODES.ADDRESS_BOOK_INVALID;
       this.#report(error);
     }
   }
@@ -111,7 +123,8 @@ export class KnownPeers {
     const peers = [...this.#peers.values()];
     this.#saving = (async () => {
       try {
-        await book.save(peers);
+        // Awaited from a microtask on, so that a save that throws at once fails like one that rejects.
+        await Promise.resolve().then(() => book.save(peers));
         this.#saving = undefined;
         if (this.#dirty) this.#scheduleSave();
       } catch (error) {

@@ -24,7 +24,7 @@ export const MAX_PEER_ADDRESS_LENGTH = 512;
 
 /**
  * Adds `peer` to a book held as a map from hex id to peer, least recently learned or used first: its addresses
- * after those known (an address known already keeps its place), at most {@link MAX_PEER_ADDRESSES} (the newest);
+ * after those known (an address learned again moves to the end), at most {@link MAX_PEER_ADDRESSES} (the newest);
  * it becomes the most recent peer, and the least recent are dropped beyond {@link MAX_ADDRESS_BOOK_PEERS}. A peer
  * with no address to keep is not added. Returns whether the book changed.
  */
@@ -32,7 +32,12 @@ export function rememberPeer(book: Map<string, PeerAddress>, peer: PeerAddress):
   const key = bytesToHex(peer.id);
   const known = book.get(key);
   const merged = new Set(known?.addresses);
-  for (const address of peer.addresses) if (address.length <= MAX_PEER_ADDRESS_LENGTH) merged.add(address);
+  for (const address of peer.addresses) {
+    if (address.length > MAX_PEER_ADDRESS_LENGTH) continue;
+    // Learned again: it becomes the newest.
+    merged.delete(address);
+    merged.add(address);
+  }
   const addresses = [...merged].slice(-MAX_PEER_ADDRESSES);
   if (addresses.length === 0) return false;
   const changed = known === undefined || !sameStrings(known.addresses, addresses) || lastKey(book) !== key;
