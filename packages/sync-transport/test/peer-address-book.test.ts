@@ -17,6 +17,7 @@ import {
   type SyncEngineOptions,
 } from '@docs/sync-transport';
 import { fileAddressBook } from '@docs/sync-transport/address-file';
+import { KnownPeers } from '../src/sync/known-peers.js';
 import { tcpTransport } from '@docs/sync-transport/tcp';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { Cleanup, TRANSPORT_KINDS, startNode, text, until } from './helpers.js';
@@ -261,6 +262,22 @@ describe('SyncEngine with an address book', () => {
     await starting;
     await until(() => saves.length > 0, 5_000, 'a save after the load');
     expect(ids(saves[0]!)).toEqual(ids([unreachablePeer(1), unreachablePeer(2)]));
+  });
+
+  test('a peer used while the book loads becomes the most recent one once the loaded peers are merged', async () => {
+    let finishLoad!: (peers: readonly PeerAddress[]) => void;
+    const saves: PeerAddress[][] = [];
+    const known = new KnownPeers(
+      { load: () => new Promise((resolve) => (finishLoad = resolve)), save: async (peers) => void saves.push([...peers]) },
+      undefined,
+    );
+    const [p1, p2, p3] = [unreachablePeer(1), unreachablePeer(2), unreachablePeer(3)];
+    const lookup = known.get(bytesToHex(p1.id)); // starts the load
+    known.use(p1.id);
+    finishLoad([p1, p2, p3]);
+    expect(await lookup).toEqual(p1);
+    await known.close();
+    expect(saves.map(ids)).toEqual([ids([p2, p3, p1])]);
   });
 
   test('a failing save is reported, and saved again on close', async () => {

@@ -2,7 +2,7 @@ import { isDocsError } from '@docs/crypto';
 import { SYNC_ERROR_CODES } from '../errors.js';
 import type { PeerAddress } from '../ticket.js';
 import { unrefTimer } from '../transport/deadline.js';
-import { boundPeerAddresses, rememberPeer, touchPeer, type PeerAddressBook } from './peer-address-book.js';
+import { MAX_ADDRESS_BOOK_PEERS, boundPeerAddresses, rememberPeer, touchPeer, type PeerAddressBook } from './peer-address-book.js';
 
 /** Least time between the starts of two saves while changes keep coming. */
 const SAVE_INTERVAL = 1000;
@@ -22,6 +22,8 @@ export class KnownPeers {
   readonly #onError: (error: unknown) => void;
   #load: Promise<void> | undefined;
   #loadSettled = false;
+  /** Peers used before the load settled, made most recent again after the merge. */
+  readonly #usedWhileLoading: Uint8Array[] = [];
   /** False after a load failed for another reason than invalid content: the book may hold peers not read. */
   #writable = true;
   /** Changed since the last save started. */
@@ -53,8 +55,16 @@ export class KnownPeers {
     if (rememberPeer(this.#peers, peer)) this.#changed();
   }
 
-  /** Marks a known peer as just used (linked or synced): it becomes the most recent peer. */
+  /**
+   * Marks a peer as just used (linked or synced): it becomes the most recent peer if known — or, while the book
+   * loads, once the loaded peers are merged.
+   */
   use(id: Uint8Array): void {
+    if (this.#book !== undefined && !this.#loadSettled && !this.#closed) {
+      // Bounded like the book: only the most recent uses can matter.
+      if (this.#usedWhileLoading.length >= MAX_ADDRESS_BOOK_PEERS) this.#usedWhileLoading.shift();
+      this.#usedWhileLoading.push(id.slice());
+    }
     if (touchPeer(this.#peers, id)) this.#changed();
   }
 
@@ -93,6 +103,7 @@ export class KnownPeers {
       this.#peers.clear();
       for (const peer of loaded.values()) rememberPeer(this.#peers, peer);
       for (const peer of learned) rememberPeer(this.#peers, peer);
+      for (const id of this.#usedWhileLoading.splice(0)) if (touchPeer(this.#peers, id)) this.#dirty = true;
     } catch (error) {
       this.#writable = isDocsError(error) && error.code === SYNC_ERROR_CODES.ADDRESS_BOOK_INVALID;
       this.#report(error);
