@@ -142,6 +142,23 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** Bytes turned into characters per `String.fromCharCode` call in {@link bytesToMapKey} (its arguments are bounded). */
+const MAP_KEY_CHUNK = 4096;
+
+/**
+ * A string with one character per byte, equal exactly for equal byte strings: a key for a `Map` of byte strings.
+ * Not text: do not display or encode it.
+ */
+export function bytesToMapKey(bytes: Uint8Array): string {
+  // `apply` takes the typed array as the argument list; spreading it first is several times slower.
+  if (bytes.length <= MAP_KEY_CHUNK) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  let out = '';
+  for (let start = 0; start < bytes.length; start += MAP_KEY_CHUNK) {
+    out += String.fromCharCode.apply(null, bytes.subarray(start, start + MAP_KEY_CHUNK) as unknown as number[]);
+  }
+  return out;
+}
+
 /**
  * A new Uint8Array holding `parts` one after another.
  */

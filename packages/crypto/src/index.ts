@@ -3,6 +3,7 @@ export {
   base32ToBytes,
   bytesToBase32,
   bytesToHex,
+  bytesToMapKey,
   compareBytes,
   concatBytes,
   equalBytes,

@@ -4,6 +4,7 @@ import {
   base32ToBytes,
   bytesToBase32,
   bytesToHex,
+  bytesToMapKey,
   compareBytes,
   concatBytes,
   CRYPTO_ERROR_CODES,
@@ -121,5 +122,40 @@ describe('compareBytes / equalBytes / concatBytes', () => {
     expect(a[0]).toBe(1);
     expect(concatBytes()).toEqual(new Uint8Array(0));
     expect(() => concatBytes(a, [1] as unknown as Uint8Array)).toThrow(TypeError);
+  });
+});
+
+describe('bytesToMapKey', () => {
+  it('is equal exactly for equal bytes, one char per byte, long inputs included (seeded)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 10_000 }), fc.uint8Array({ maxLength: 10_000 }), (a, b) => {
+        const same = a.length === b.length && a.every((byte, index) => b[index] === byte);
+        expect(bytesToMapKey(a) === bytesToMapKey(b)).toBe(same);
+        expect(bytesToMapKey(a)).toHaveLength(a.length);
+      }),
+      { seed: 20_241_129, numRuns: 300 },
+    );
+    const long = new Uint8Array(9_000).fill(7);
+    const other = long.slice();
+    other[8_999] = 8;
+    expect(bytesToMapKey(long)).not.toBe(bytesToMapKey(other));
+  });
+
+  it('gives equal bytes equal strings and different bytes different ones, for keys of any length (seeded)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 40 }), (a, b) => {
+        expect(bytesToMapKey(a) === bytesToMapKey(b)).toBe(bytesToHex(a) === bytesToHex(b));
+        expect(bytesToMapKey(a)).toBe(bytesToMapKey(a.slice()));
+      }),
+      { seed: PROPERTY_SEED, numRuns: 500 },
+    );
+    // Longer than one call's arguments: split into parts, same result.
+    const long = Uint8Array.from({ length: 300_000 }, (_, index) => (index * 31) & 0xff);
+    const key = bytesToMapKey(long);
+    expect(key).toHaveLength(long.length);
+    expect([...key.slice(4090, 4100)].map((character) => character.charCodeAt(0))).toEqual([...long.subarray(4090, 4100)]);
+    const changed = long.slice();
+    changed[299_999]! ^= 1;
+    expect(bytesToMapKey(changed)).not.toBe(key);
   });
 });

@@ -1,5 +1,6 @@
+import { bytesToMapKey } from '@docs/crypto';
 import { CoveredIntervals } from './covered-intervals.js';
-import { TABLE, aggregateKey, mapKey, prefixBounds } from './key-layout.js';
+import { TABLE, aggregateKey, prefixBounds } from './key-layout.js';
 import { aggregateCount } from './fingerprint-aggregates.js';
 import { successorKey, type BatchOperation, type KeyValueReader } from './key-value.js';
 import { SortedByteMap } from './sorted-byte-map.js';
@@ -126,7 +127,7 @@ export class AggregateCache {
       if (namespace === undefined) continue;
       // Loads never overlap commits: a namespace is either held or not at all. Level-1 rows outside the loaded
       // pages may be added here; they are exact, and a page load fills in the rest.
-      const nodes = this.loaded.get(mapKey(namespace));
+      const nodes = this.loaded.get(bytesToMapKey(namespace));
       if (nodes === undefined) continue;
       if (operation.type === 'put') nodes.rows.set(operation.key, operation.value);
       else nodes.rows.delete(operation.key);
@@ -135,11 +136,11 @@ export class AggregateCache {
 
   /** Drops a namespace from memory (after its rows were cleared). */
   forget(namespace: Uint8Array): void {
-    this.loaded.delete(mapKey(namespace));
+    this.loaded.delete(bytesToMapKey(namespace));
   }
 
   private async namespaceNodes(namespace: Uint8Array): Promise<NamespaceNodes> {
-    const name = mapKey(namespace);
+    const name = bytesToMapKey(namespace);
     const nodes = this.loaded.get(name);
     if (nodes !== undefined) return nodes;
     let loading = this.loading.get(name);

@@ -145,17 +145,3 @@ export function prefixBounds(prefix: Uint8Array): KeyBounds {
 export function tableBounds(table: Table): KeyBounds {
   return prefixBounds(Uint8Array.of(table));
 }
-
-/** Bytes turned into characters per call in {@link mapKey} (the arguments of one call are bounded). */
-const MAP_KEY_CHUNK = 4096;
-
-/** A string with one character per byte, to key a `Map` by bytes. */
-export function mapKey(bytes: Uint8Array): string {
-  // `apply` takes the typed array as the argument list; spreading it first is several times slower.
-  if (bytes.length <= MAP_KEY_CHUNK) return String.fromCharCode.apply(null, bytes as unknown as number[]);
-  let out = '';
-  for (let start = 0; start < bytes.length; start += MAP_KEY_CHUNK) {
-    out += String.fromCharCode.apply(null, bytes.subarray(start, start + MAP_KEY_CHUNK) as unknown as number[]);
-  }
-  return out;
-}

@@ -1,10 +1,10 @@
-import { compareBytes, type NamespaceId } from '@docs/crypto';
+import { bytesToMapKey, compareBytes, type NamespaceId } from '@docs/crypto';
 import { EMPTY_FINGERPRINT, RecordIdentifier, xorFingerprintInto, type SignedEntry } from '@docs/entry';
 import type { Range, RangeStore } from '@docs/rbsr';
 import { clampRange, namespaceInterval, type KeyInterval } from '@docs/store';
 import type { AggregateCache } from './aggregate-cache.js';
 import type { Aggregate, FingerprintAggregates } from './fingerprint-aggregates.js';
-import { mapKey, prefixBounds, recordKey } from './key-layout.js';
+import { prefixBounds, recordKey } from './key-layout.js';
 import { successorKey } from './key-value.js';
 import type { LevelDatabase } from './level-database.js';
 import type { ReadWriteLock } from './read-write-lock.js';
@@ -140,7 +140,7 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     const bound = beyond !== undefined && (this.end === undefined || compareBytes(beyond, this.end) < 0) ? beyond : undefined;
     const commits = this.context.commits();
     if (this.memo.commits !== commits || this.memo.bytes >= MEMO_BYTES_LIMIT) this.memo = { commits, bytes: 0, results: new Map() };
-    const name = bound === undefined ? '' : bound.length > MEMO_BOUND_LIMIT ? undefined : mapKey(bound);
+    const name = bound === undefined ? '' : bound.length > MEMO_BOUND_LIMIT ? undefined : bytesToMapKey(bound);
     const known = name === undefined ? undefined : this.memo.results.get(name);
     if (known !== undefined) return known;
     // The level-1 pages that the walk towards the bound reads.

@@ -1,7 +1,7 @@
-import { equalBytes } from '@docs/crypto';
+import { bytesToMapKey, equalBytes } from '@docs/crypto';
 import { STORE_ERROR_CODES, StoreError } from '@docs/store';
 import type { AggregateCache, LevelOneNode } from './aggregate-cache.js';
-import { TABLE, mapKey, prefixBounds, recordKey } from './key-layout.js';
+import { TABLE, prefixBounds, recordKey } from './key-layout.js';
 import type { Aggregate } from './fingerprint-aggregates.js';
 import { successorKey, type BatchOperation, type KeyValueReader } from './key-value.js';
 import { SortedByteMap } from './sorted-byte-map.js';
@@ -97,7 +97,7 @@ export class RecordPages {
     if (this.recency.size === 0) return;
     for (const { key } of operations) {
       if (key[0] !== TABLE.records || key.length < 1 + 32) continue;
-      const pages = this.byNamespace.get(mapKey(key.subarray(1, 33)));
+      const pages = this.byNamespace.get(bytesToMapKey(key.subarray(1, 33)));
       if (pages === undefined) continue;
       const id = key.subarray(1);
       // The page holding the id (its boundary ≤ id), and the one before the id (merged into when id was a boundary).
@@ -114,10 +114,10 @@ export class RecordPages {
 
   /** Drops a namespace's pages (after its rows were cleared). */
   forget(namespace: Uint8Array): void {
-    const pages = this.byNamespace.get(mapKey(namespace));
+    const pages = this.byNamespace.get(bytesToMapKey(namespace));
     if (pages === undefined) return;
     for (const [, page] of pages.entries()) this.forgetPage(page);
-    this.byNamespace.delete(mapKey(namespace));
+    this.byNamespace.delete(bytesToMapKey(namespace));
   }
 
   /**
@@ -125,7 +125,7 @@ export class RecordPages {
    * the same level-2 node, up to {@link RUN_RECORD_LIMIT} records in all.
    */
   private async page(namespace: Uint8Array, boundary: Uint8Array, count: number): Promise<Page> {
-    const name = mapKey(namespace);
+    const name = bytesToMapKey(namespace);
     for (;;) {
       const cached = this.byNamespace.get(name)?.get(boundary);
       if (cached !== undefined && cached.count === count) {
@@ -134,12 +134,12 @@ export class RecordPages {
         return cached;
       }
       // Both bounds of a range often fall in the same run: the second asks while the first reads it.
-      const pending = this.loading.get(name + mapKey(boundary));
+      const pending = this.loading.get(name + bytesToMapKey(boundary));
       if (pending === undefined) break;
       await pending.catch(() => undefined);
     }
     const run = await this.missingRun(name, namespace, boundary);
-    const keys = run.map((node) => name + mapKey(node.boundary));
+    const keys = run.map((node) => name + bytesToMapKey(node.boundary));
     const loading = this.load(name, namespace, run);
     for (const key of keys) this.loading.set(key, loading);
     let pages: Page[];
@@ -176,7 +176,7 @@ export class RecordPages {
     if (!sweeping) return [group[index]!];
     const held = this.byNamespace.get(name);
     const missing = (node: LevelOneNode): boolean =>
-      held?.get(node.boundary)?.count !== node.count && !this.loading.has(name + mapKey(node.boundary));
+      held?.get(node.boundary)?.count !== node.count && !this.loading.has(name + bytesToMapKey(node.boundary));
     let first = index;
     let end = index + 1;
     let records = group[index]!.count;

@@ -1,7 +1,7 @@
 import { bytesToHex, compareBytes } from '@docs/crypto';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { TABLE, authorOfByKeyKey, byKeyKey, escapeKey, keyOfByKeyKey, mapKey, prefixBounds, tableKey } from '../src/key-layout.js';
+import { TABLE, authorOfByKeyKey, byKeyKey, escapeKey, keyOfByKeyKey, prefixBounds, tableKey } from '../src/key-layout.js';
 
 const SEED = 0x4ea1;
 const key = fc.uint8Array({ maxLength: 5 }).map((bytes) => bytes.map((byte) => [0, 1, 0xfe, 0xff, 0x61][byte % 5]!));
@@ -39,23 +39,5 @@ describe('key layout', () => {
   test('table prefixes never end in 0xff, so every prefix has an upper bound', () => {
     for (const table of Object.values(TABLE)) expect(prefixBounds(Uint8Array.of(table)).lt).toEqual(Uint8Array.of(table + 1));
     expect(() => prefixBounds(Uint8Array.of(0xff))).toThrow(RangeError);
-  });
-
-  test('mapKey gives equal bytes equal strings and different bytes different ones, for keys of any length', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 40 }), (a, b) => {
-        expect(mapKey(a) === mapKey(b)).toBe(bytesToHex(a) === bytesToHex(b));
-        expect(mapKey(a)).toBe(mapKey(a.slice()));
-      }),
-      { seed: SEED, numRuns: 500 },
-    );
-    // Longer than one call's arguments: split into parts, same result.
-    const long = Uint8Array.from({ length: 300_000 }, (_, index) => (index * 31) & 0xff);
-    const key = mapKey(long);
-    expect(key).toHaveLength(long.length);
-    expect([...key.slice(4090, 4100)].map((character) => character.charCodeAt(0))).toEqual([...long.subarray(4090, 4100)]);
-    const changed = long.slice();
-    changed[299_999]! ^= 1;
-    expect(mapKey(changed)).not.toBe(key);
   });
 });

@@ -1,4 +1,4 @@
-import { bytesToHex, compareBytes, type Author, type AuthorId, type NamespaceId } from '@docs/crypto';
+import { bytesToHex, bytesToMapKey, compareBytes, type Author, type AuthorId, type NamespaceId } from '@docs/crypto';
 import {
   EMPTY_FINGERPRINT,
   RecordIdentifier,
@@ -25,7 +25,6 @@ import {
   type PutOutcome,
   type Query,
 } from '@docs/store';
-import { bytesToMapKey } from './map-key.js';
 import { MemoryBlobStore } from './memory-blob-store.js';
 import { MemoryRangeStore } from './memory-range-store.js';
 import { NamespaceEntries } from './namespace-entries.js';

@@ -1,9 +1,8 @@
-import { compareBytes, concatBytes, type AuthorId, type NamespaceId } from '@docs/crypto';
+import { bytesToMapKey, compareBytes, concatBytes, type AuthorId, type NamespaceId } from '@docs/crypto';
 import { EMPTY_FINGERPRINT, RecordIdentifier, entryFingerprint, type SignedEntry } from '@docs/entry';
 import { FingerprintTree, TreeRangeStore, prefixUpperBound } from '@docs/rbsr';
 import { blocksInsert, replaces, type AuthorLatest, type PutOutcome, type QueryPlan } from '@docs/store';
 import { escapeKey, keyAuthorIndexKey, keyIndexPrefix } from './key-author-index.js';
-import { bytesToMapKey } from './map-key.js';
 
 /** The by-key index needs no fingerprints; its aggregates are unused. */
 const NO_FINGERPRINT = new Uint8Array(32);
