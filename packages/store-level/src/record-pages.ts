@@ -180,9 +180,9 @@ export class RecordPages {
     let first = index;
     let end = index + 1;
     let records = group[index]!.count;
-    const limit = RUN_RECORD_LIMIT;
-    while (first > 0 && missing(group[first - 1]!) && records + group[first - 1]!.count <= limit) records += group[--first]!.count;
-    while (end < group.length && missing(group[end]!) && records + group[end]!.count <= limit) records += group[end++]!.count;
+    const fits = (node: LevelOneNode): boolean => missing(node) && records + node.count <= RUN_RECORD_LIMIT;
+    while (first > 0 && fits(group[first - 1]!)) records += group[--first]!.count;
+    while (end < group.length && fits(group[end]!)) records += group[end++]!.count;
     return group.slice(first, end);
   }
 

@@ -167,7 +167,7 @@ export class SortedByteMap<V> {
 }
 
 /** Index of the first key ≥ `key` in sorted `keys`. */
-export function lowerBound(keys: readonly Uint8Array[], key: Uint8Array): number {
+function lowerBound(keys: readonly Uint8Array[], key: Uint8Array): number {
   let low = 0;
   let high = keys.length;
   while (low < high) {
