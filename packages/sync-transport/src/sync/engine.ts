@@ -180,8 +180,7 @@ export class SyncEngine {
   readonly #subscribers = new Set<(event: LiveEvent) => void>();
   /** Streams of running sync sessions, aborted by `close`. */
   readonly #sessions = new Set<ByteStream>();
-  #closed = false;
-  /** What `close` returns, to every caller. */
+  /** What `close` returns, to every caller; set once `close` was called. */
   #closing: Promise<void> | undefined;
   /** The node id peers see. */
   readonly localPeer: Uint8Array;
@@ -357,16 +356,21 @@ export class SyncEngine {
    * promise. The docs and the store stay open: they belong to the caller.
    */
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      this.#closed = true;
+    // Closed from here on (`#closed`); the work starts a microtask later, so it always sees that.
+    this.#closing ??= Promise.resolve().then(async () => {
       await Promise.all(this.#listeners.splice(0).map((listener) => listener.close()));
       await Promise.all([...this.#syncing.values()].map((state) => this.leave(state.namespace)));
       const closed = new SyncError(SYNC_ERROR_CODES.CLOSED, 'the sync engine was closed');
       for (const stream of this.#sessions) stream.abort(closed);
       this.#sessions.clear();
       await this.#knownPeers.close();
-    })();
+    });
     return this.#closing;
+  }
+
+  /** Whether `close` was called. */
+  get #closed(): boolean {
+    return this.#closing !== undefined;
   }
 
   // ---- documents ------------------------------------------------------------------------------------------
@@ -772,7 +776,7 @@ export class SyncEngine {
 
   // ---- plumbing -------------------------------------------------------------------------------------------
 
-  /** Remembers a peer's addresses: those known first, then new ones (see {@link KnownPeers.learn}). */
+  /** Remembers a peer's addresses (see {@link KnownPeers.learn}). */
   #learn(peer: PeerAddress): void {
     if (peer.id.length !== 32) throw new RangeError('a peer id has 32 bytes');
     this.#knownPeers.learn(peer);

@@ -31,7 +31,6 @@ export class KnownPeers {
   #saving: Promise<void> | undefined;
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
   #lastSaveStarted = -Infinity;
-  #closed = false;
   #closing: Promise<void> | undefined;
   /** Settles when `close` is called: lookups stop waiting for a load that may never end. */
   readonly #closeCalled: Promise<void>;
@@ -74,15 +73,20 @@ export class KnownPeers {
    * promise.
    */
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      this.#closed = true;
+    // Closed from here on (`#closed`); the work starts a microtask later, so it always sees that.
+    this.#closing ??= Promise.resolve().then(async () => {
       this.#onClose();
       if (this.#saveTimer !== undefined) clearTimeout(this.#saveTimer);
       this.#saveTimer = undefined;
       await this.#saving;
       if (this.#dirty && this.#loadSettled) await this.#save();
-    })();
+    });
     return this.#closing;
+  }
+
+  /** Whether `close` was called. */
+  get #closed(): boolean {
+    return this.#closing !== undefined;
   }
 
   /** Settles when the book was loaded or failed to; starts loading on the first call. Never rejects. */
