@@ -228,9 +228,9 @@ export class FingerprintAggregates {
   }
 
   /**
-   * The id of the namespace's record at `rank` (0-based, in id order), or undefined past the end, from the committed
-   * nodes. `loadPage` is called with the level-2 boundary whose level-1 nodes the walk needs next (see
-   * {@link NodeReader}).
+   * The id of the namespace's record at `rank` (0-based, in id order) and the aggregate of the records below it
+   * (`rank` of them: what {@link below} of that id returns), or undefined past the end, from the committed nodes.
+   * `loadPage` is called with the level-2 boundary whose level-1 nodes the walk needs next (see {@link NodeReader}).
    */
   async select(
     pages: RecordPages,
@@ -238,8 +238,9 @@ export class FingerprintAggregates {
     namespace: Uint8Array,
     rank: number,
     loadPage: (boundary: Uint8Array) => Promise<void>,
-  ): Promise<Uint8Array | undefined> {
+  ): Promise<{ id: Uint8Array; below: Aggregate } | undefined> {
     if (!Number.isSafeInteger(rank) || rank < 0) throw new RangeError(`rank must be a non-negative integer, got ${rank}`);
+    const below = emptyAggregate();
     let left = rank;
     let start = namespace;
     let startCount = 0;
@@ -250,6 +251,7 @@ export class FingerprintAggregates {
         const count = aggregateCount(value);
         if (left >= count) {
           left -= count;
+          addEncodedAggregate(below, value);
           return false;
         }
         start = key.subarray(2);
@@ -259,7 +261,8 @@ export class FingerprintAggregates {
       });
       if (!found) return undefined;
     }
-    return pages.idAt(namespace, start, startCount, left);
+    const id = await pages.prefix(namespace, start, startCount, left, below);
+    return id === undefined ? undefined : { id, below };
   }
 
   /**

@@ -1,7 +1,7 @@
 import { bytesToMapKey, compareBytes, type NamespaceId } from '@docs/crypto';
 import { EMPTY_FINGERPRINT, RecordIdentifier, xorFingerprintInto, type SignedEntry } from '@docs/entry';
 import type { Range, RangeStore } from '@docs/rbsr';
-import { clampRange, namespaceInterval, type KeyInterval } from '@docs/store';
+import { STORE_ERROR_CODES, StoreError, clampRange, namespaceInterval, type KeyInterval } from '@docs/store';
 import type { AggregateCache } from './aggregate-cache.js';
 import type { Aggregate, FingerprintAggregates } from './fingerprint-aggregates.js';
 import { prefixBounds, recordKey } from './key-layout.js';
@@ -17,6 +17,17 @@ const MEMO_BYTES_LIMIT = 4 * 1024 * 1024;
 const MEMO_BOUND_LIMIT = 1024;
 /** What a kept result costs besides its bound. */
 const MEMO_RESULT_BYTES = 100;
+
+/**
+ * Entries of an interval read by point reads when their ids are in memory (see {@link LevelRangeStore.items}):
+ * on classic-level 25 neighbouring point reads cost about half a walk over them.
+ */
+const POINT_READ_LIMIT = 64;
+
+/** The memo key of a bound ('' for no bound), or undefined for bounds too long to keep. */
+function memoName(bound: Uint8Array | undefined): string | undefined {
+  return bound === undefined ? '' : bound.length > MEMO_BOUND_LIMIT ? undefined : bytesToMapKey(bound);
+}
 
 /** What a namespace's range store reads through. */
 export interface RangeStoreContext {
@@ -86,13 +97,40 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     this.context.ensureOpen();
     const records = this.recordBounds();
     for (const interval of clampRange(this.namespace, range)) {
+      const { expected, held } = await this.context.commitLock.shared(async () => {
+        const count = (await this.aggregate(interval)).count;
+        return { expected: count, held: this.heldRecords(interval, count) };
+      });
+      if (held !== undefined) {
+        yield* held;
+        continue;
+      }
+      // The count sizes the first read: one step gets the whole range.
       for await (const [key, value] of this.context.database.entries({
         gte: recordKey(interval.from),
         lt: interval.to === undefined ? records.lt : recordKey(interval.to),
+        readAhead: expected + 1,
       })) {
         yield decodeStoredRecord(key.subarray(1), value);
       }
     }
+  }
+
+  /**
+   * The entries of a small interval (at most {@link POINT_READ_LIMIT} of them) whose record ids are all in memory,
+   * read by synchronous point reads; undefined where a walk is needed. Must run under the shared commit lock.
+   */
+  private heldRecords(interval: KeyInterval, count: number): SignedEntry[] | undefined {
+    const { database, pages } = this.context;
+    if (!database.syncReads || count > POINT_READ_LIMIT) return undefined;
+    const ids = pages.heldIds(this.namespace, interval.from, interval.to, count);
+    if (ids === undefined) return undefined;
+    const values = database.getManySync(ids.map(recordKey));
+    return ids.map((id, index) => {
+      const value = values[index];
+      if (value === undefined) throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'a record of a record page is missing');
+      return decodeStoredRecord(id.slice(), value);
+    });
   }
 
   /** The key of the `index`-th entry of `range` in iteration order; past the end → RangeError. */
@@ -107,7 +145,10 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
         const [before, upTo] = await Promise.all([this.below(interval.from), this.below(interval.to)]);
         const inside = upTo.count - before.count;
         if (left < inside) {
-          return aggregates.select(pages, await cache.nodes(this.namespace), this.namespace, before.count + left, this.loadLevelOne);
+          const selected = await aggregates.select(pages, await cache.nodes(this.namespace), this.namespace, before.count + left, this.loadLevelOne);
+          // A pivot usually bounds the next ranges asked about: what is below it comes with it.
+          if (selected !== undefined) this.remember(selected.id, selected.below);
+          return selected?.id;
         }
         left -= inside;
       }
@@ -138,19 +179,30 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     const { aggregates, pages, cache } = this.context;
     // A bound at or past the namespace's end (the end of a whole-namespace interval) has every record below it.
     const bound = beyond !== undefined && (this.end === undefined || compareBytes(beyond, this.end) < 0) ? beyond : undefined;
-    const commits = this.context.commits();
-    if (this.memo.commits !== commits || this.memo.bytes >= MEMO_BYTES_LIMIT) this.memo = { commits, bytes: 0, results: new Map() };
-    const name = bound === undefined ? '' : bound.length > MEMO_BOUND_LIMIT ? undefined : bytesToMapKey(bound);
-    const known = name === undefined ? undefined : this.memo.results.get(name);
+    const name = memoName(bound);
+    const known = name === undefined ? undefined : this.currentMemo().results.get(name);
     if (known !== undefined) return known;
     // The level-1 pages that the walk towards the bound reads.
     await cache.ensureLevelOne(this.namespace, bound, bound);
     const result = await aggregates.below(pages, await cache.nodes(this.namespace), this.namespace, bound);
-    if (name !== undefined && !this.memo.results.has(name)) {
-      this.memo.results.set(name, result);
-      this.memo.bytes += name.length + MEMO_RESULT_BYTES;
-    }
+    this.remember(bound, result);
     return result;
+  }
+
+  /** Keeps what is below `bound` (read at the current commit count) until the next commit. */
+  private remember(bound: Uint8Array | undefined, result: Aggregate): void {
+    const name = memoName(bound);
+    const memo = this.currentMemo();
+    if (name === undefined || memo.results.has(name)) return;
+    memo.results.set(name, result);
+    memo.bytes += name.length + MEMO_RESULT_BYTES;
+  }
+
+  /** The kept results, emptied first if a batch committed since they were read or they reached their limit. */
+  private currentMemo(): { commits: number; bytes: number; results: Map<string, Aggregate> } {
+    const commits = this.context.commits();
+    if (this.memo.commits !== commits || this.memo.bytes >= MEMO_BYTES_LIMIT) this.memo = { commits, bytes: 0, results: new Map() };
+    return this.memo;
   }
 
   private recordBounds(): { gte: Uint8Array; lt: Uint8Array } {

@@ -86,10 +86,43 @@ export class RecordPages {
     return { count: Math.max(0, end - first), xor };
   }
 
-  /** The id of the `index`-th of the `count` records of the level-1 node starting at `boundary`. */
-  async idAt(namespace: Uint8Array, boundary: Uint8Array, count: number, index: number): Promise<Uint8Array | undefined> {
+  /**
+   * The id of the `index`-th of the `count` records of the level-1 node starting at `boundary` (undefined past its
+   * end), after adding the records before it (`index` of them) to `total`.
+   */
+  async prefix(namespace: Uint8Array, boundary: Uint8Array, count: number, index: number, total: Aggregate): Promise<Uint8Array | undefined> {
     const page = await this.page(namespace, boundary, count);
-    return index < page.count ? idAt(page, index) : undefined;
+    if (index >= page.count) return undefined;
+    const { fingerprints } = page;
+    const { xor } = total;
+    for (let offset = 0; offset < index * 32; offset += 32) {
+      for (let byte = 0; byte < 32; byte++) xor[byte]! ^= fingerprints[offset + byte]!;
+    }
+    total.count += index;
+    return idAt(page, index);
+  }
+
+  /**
+   * The ids of the namespace's records with `from ≤ id < to` (`to` undefined: no upper bound), in order, if the
+   * pages held in memory have all `count` of them (`count` from the aggregates); otherwise undefined. Reads nothing.
+   */
+  heldIds(namespace: Uint8Array, from: Uint8Array, to: Uint8Array | undefined, count: number): Uint8Array[] | undefined {
+    const pages = this.byNamespace.get(bytesToMapKey(namespace));
+    if (pages === undefined) return undefined;
+    const ids: Uint8Array[] = [];
+    // The page that may hold `from` (the last one starting at or before it), then the ones after it before `to`.
+    let start = from;
+    for (const [boundary] of pages.range(undefined, successorKey(from), true)) {
+      start = boundary;
+      break;
+    }
+    for (const [, page] of pages.range(start, to)) {
+      const end = to === undefined ? page.count : lowerBoundIn(page, to);
+      for (let index = lowerBoundIn(page, from); index < end; index++) ids.push(idAt(page, index));
+      if (ids.length >= count) break;
+    }
+    // Pages hold exact committed records: finding all of them means none lies in a page not held.
+    return ids.length === count ? ids : undefined;
   }
 
   /** Drops the pages that the record writes of a committed batch may change. */

@@ -140,7 +140,9 @@ async function expectQueriesMatch(harness: Harness, random: () => number, namesp
       const selected = await harness.aggregates.select(harness.pages, nodes, namespace, rank, (boundary) =>
         harness.cache.ensureLevelOne(namespace, successorKey(boundary), successorKey(boundary)),
       );
-      expect(selected === undefined ? undefined : bytesToHex(selected)).toBe(rows[rank] === undefined ? undefined : bytesToHex(rows[rank]!.id));
+      // The record at the rank, and what is below it: the records before it.
+      const expected = rows[rank] === undefined ? undefined : [bytesToHex(rows[rank]!.id), rank, xor(rows.slice(0, rank).map((row) => row.fingerprint))];
+      expect(selected === undefined ? undefined : [bytesToHex(selected.id), selected.below.count, bytesToHex(selected.below.xor)]).toEqual(expected);
     }
   }
 }

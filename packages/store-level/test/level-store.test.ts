@@ -352,6 +352,40 @@ describe('record pages', () => {
     await store.close();
   });
 
+  test('the items of a small range whose records are in memory are read by point reads, not a walk', async () => {
+    const level = new InstrumentedLevel();
+    const size = 2_000;
+    const { namespace, ids } = await filledStore(level, size);
+    const store = await LevelStore.open({ db: level.proxy });
+    const ranges = store.ranges(namespace);
+    const keysOf = async (range: { x: Uint8Array; y: Uint8Array }): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const signed of ranges.items(range)) out.push(bytesToHex(signed.entry.id.bytes));
+      return out;
+    };
+    for (const [start, length] of [[100, 20], [700, 1], [1_500, 60]] as const) {
+      const range = { x: ids[start]!, y: ids[start + length]! };
+      const expected = ids.slice(start, start + length).map(bytesToHex);
+      // Nothing of it in memory yet: a walk.
+      level.walks = 0;
+      expect(await keysOf(range)).toEqual(expected);
+      expect(level.walks, 'walks before its pages are held').toBeGreaterThan(0);
+      await ranges.fingerprint(range);
+      level.walks = 0;
+      level.rowsRead = 0;
+      expect(await keysOf(range)).toEqual(expected);
+      expect(level.walks, 'walks once its pages are held').toBe(0);
+      expect(level.rowsRead).toBe(length);
+    }
+    // Larger ranges are walked: a walk reads neighbouring rows faster than point reads do.
+    const large = { x: ids[0]!, y: ids[200]! };
+    await ranges.fingerprint(large);
+    level.walks = 0;
+    expect(await keysOf(large)).toEqual(ids.slice(0, 200).map(bytesToHex));
+    expect(level.walks).toBeGreaterThan(0);
+    await store.close();
+  });
+
   test('a level-1 node whose first record is not its boundary is DOCS_STORE_CORRUPTED', async () => {
     const level = new InstrumentedLevel();
     const { namespace } = await filledStore(level, 1_000);
