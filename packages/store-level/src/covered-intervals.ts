@@ -29,7 +29,8 @@ export class CoveredIntervals {
   missing(from: Uint8Array, to: Uint8Array | undefined): ByteInterval[] {
     const out: ByteInterval[] = [];
     let cursor: Uint8Array | undefined = from;
-    for (const interval of this.intervals) {
+    for (let index = this.firstEndingAfter(from); index < this.intervals.length; index++) {
+      const interval = this.intervals[index]!;
       if (cursor === undefined || !endBefore(cursor, to)) break;
       if (!endBefore(cursor, interval.to)) continue; // wholly before the cursor
       if (!endBefore(interval.from, to)) break; // wholly after the query
@@ -38,6 +39,18 @@ export class CoveredIntervals {
     }
     if (cursor !== undefined && endBefore(cursor, to)) out.push({ from: cursor, to });
     return out;
+  }
+
+  /** Index of the first interval that ends after `point` (the intervals are sorted and disjoint, so are their ends). */
+  private firstEndingAfter(point: Uint8Array): number {
+    let low = 0;
+    let high = this.intervals.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (endBefore(point, this.intervals[middle]!.to)) high = middle;
+      else low = middle + 1;
+    }
+    return low;
   }
 
   /** Marks `[from, to)` covered. */
