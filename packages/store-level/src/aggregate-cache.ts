@@ -86,23 +86,39 @@ export class AggregateCache {
   }
 
   /**
-   * The level-1 nodes under the level-2 node whose records hold `boundary` (a level-1 boundary: a record id, or the
-   * namespace id for the head), in order — each node's boundary and record count — and where the next level-2 node
-   * starts (undefined: the namespace's end). With a single level, the node of `boundary` alone.
+   * Where the level-2 node whose records hold `boundary` (a level-1 boundary: a record id, or the namespace id for the
+   * head) starts, and where the next one starts (undefined: the namespace's end). Reads nothing once the namespace's
+   * upper levels are loaded. With a single level, `boundary` itself and its successor.
    */
-  async levelOneGroup(namespace: Uint8Array, boundary: Uint8Array): Promise<LevelOneGroup> {
+  async levelTwoNode(namespace: Uint8Array, boundary: Uint8Array): Promise<{ start: Uint8Array; next: Uint8Array | undefined }> {
     const after = successorKey(boundary);
-    await this.ensureLevelOne(namespace, after, after);
+    if (this.levels < 2) return { start: boundary, next: after };
     const { rows } = await this.namespaceNodes(namespace);
-    let from: Uint8Array = boundary;
-    let next: Uint8Array | undefined = after;
-    if (this.levels >= 2) {
-      from = this.levelTwoBefore(rows, namespace, aggregateKey(2, after));
-      next = this.levelTwoAtOrAfter(rows, namespace, aggregateKey(2, after));
+    return { start: this.levelTwoBefore(rows, namespace, aggregateKey(2, after)), next: this.levelTwoAtOrAfter(rows, namespace, aggregateKey(2, after)) };
+  }
+
+  /**
+   * The level-1 nodes under `groups` consecutive level-2 nodes, from the one whose records hold `boundary` (see
+   * {@link levelTwoNode}), in order — each node's boundary and record count — and where the next level-2 node after
+   * them starts (undefined: the namespace's end). Loads them if needed. With a single level, the node of `boundary`.
+   */
+  async levelOneGroup(namespace: Uint8Array, boundary: Uint8Array, groups = 1): Promise<LevelOneGroup> {
+    const { start, next: first } = await this.levelTwoNode(namespace, boundary);
+    const { rows } = await this.namespaceNodes(namespace);
+    let next = first;
+    if (this.levels >= 2 && next !== undefined && groups > 1) {
+      let left = groups - 1;
+      next = undefined;
+      rows.walk(aggregateKey(2, first!), prefixBounds(aggregateKey(2, namespace)).lt, (key) => {
+        if (left-- > 0) return false;
+        next = key.subarray(BOUNDARY_OFFSET);
+        return true;
+      });
     }
+    await this.ensureLevelOne(namespace, successorKey(boundary), next);
     const nodes: LevelOneNode[] = [];
     const to = next === undefined ? prefixBounds(aggregateKey(1, namespace)).lt : aggregateKey(1, next);
-    rows.walk(aggregateKey(1, from), to, (key, value) => {
+    rows.walk(aggregateKey(1, start), to, (key, value) => {
       nodes.push({ boundary: key.subarray(BOUNDARY_OFFSET), count: aggregateCount(value) });
     });
     return { nodes, next };

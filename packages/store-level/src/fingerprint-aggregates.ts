@@ -1,9 +1,9 @@
-import { equalBytes } from '@docs/crypto';
+import { compareBytes, equalBytes } from '@docs/crypto';
 import { STORE_ERROR_CODES, StoreError } from '@docs/store';
 import { HALF_SIPHASH_KEY_LENGTH, halfSipHash24 } from './half-siphash.js';
-import { aggregateKey, prefixBounds, recordKey } from './key-layout.js';
-import { successorKey, type KeyValueReader } from './key-value.js';
-import { storedFingerprint } from './stored-record.js';
+import { aggregateKey, prefixBounds } from './key-layout.js';
+import { successorKey } from './key-value.js';
+import { decodePageRow, encodePageRow, pageKey, recordsOf, type PageRecord } from './page-rows.js';
 import type { RecordPages } from './record-pages.js';
 import type { SortedByteMap } from './sorted-byte-map.js';
 import type { WriteSet } from './write-set.js';
@@ -150,20 +150,32 @@ export class FingerprintAggregates {
     return Math.min(levels, Math.floor(Math.clz32(halfSipHash24(this.heightKey, id)) / bitsPerLevel));
   }
 
-  /** Adds a record that is not yet counted; the record row must already be in the write set. */
+  /** Adds a record that is not yet counted. */
   async insert(target: AggregateWrites, namespace: Uint8Array, id: Uint8Array, fingerprint: Uint8Array): Promise<void> {
     const { writes, nodes } = target;
     const height = this.levelOf(id);
     for (let level = 1; level <= this.shape.levels; level++) {
       const owner = floorNode(nodes, level, namespace, id);
       const updated = owner.aggregate;
+      let split: Aggregate | undefined;
+      if (level === 1) {
+        // The record joins its node's page; as a boundary it starts a page of its own with the records after it.
+        const records = await readPage(writes, namespace, owner.boundary, updated.count);
+        const index = lowerBound(records, id);
+        records.splice(index, 0, { id, fingerprint });
+        if (height >= 1) {
+          const moved = records.splice(index);
+          writePage(writes, id, moved);
+          split = sumPage(moved);
+        }
+        writePage(writes, owner.boundary, records);
+      } else if (level <= height) {
+        // The id becomes a boundary: its node takes the nodes below from it to the next boundary of this level.
+        split = sumNodes(nodes, level - 1, namespace, id, nextBoundary(nodes, level, this.shape.levels, namespace, id));
+      }
       updated.count += 1;
       xorInto(updated.xor, fingerprint);
-      if (level <= height) {
-        // The id becomes a boundary: its node takes the records from it to the next boundary of this level.
-        const next = nextBoundary(nodes, level, this.shape.levels, namespace, id);
-        const split =
-          level === 1 ? await sumRecords(writes, namespace, id, next) : sumNodes(nodes, level - 1, namespace, id, next);
+      if (split !== undefined) {
         updated.count -= split.count;
         xorInto(updated.xor, split.xor);
         writeNode(writes, level, id, split);
@@ -173,32 +185,48 @@ export class FingerprintAggregates {
   }
 
   /** Removes a counted record (whether or not its row is still in the write set). */
-  remove(target: AggregateWrites, namespace: Uint8Array, id: Uint8Array, fingerprint: Uint8Array): void {
+  async remove(target: AggregateWrites, namespace: Uint8Array, id: Uint8Array, fingerprint: Uint8Array): Promise<void> {
     const { writes, nodes } = target;
     const height = this.levelOf(id);
     for (let level = 1; level <= this.shape.levels; level++) {
       const owner = floorNode(nodes, level, namespace, id);
       const updated = owner.aggregate;
+      const ownKey = aggregateKey(level, id);
+      const own = level <= height ? requireNode(nodes, ownKey) : undefined;
+      if (level === 1) {
+        // A boundary's page merges into the previous one, without the record.
+        const records = await readPage(writes, namespace, owner.boundary, updated.count);
+        if (own !== undefined) {
+          const merged = await readPage(writes, namespace, id, own.count);
+          if (merged.length === 0 || !equalBytes(merged[0]!.id, id)) throw corruptedPages('a page does not start at its boundary record');
+          records.push(...merged.slice(1));
+          writes.del(pageKey(id));
+        } else {
+          const index = lowerBound(records, id);
+          if (index === records.length || !equalBytes(records[index]!.id, id)) throw corruptedPages('a removed record is not in its page');
+          records.splice(index, 1);
+        }
+        writePage(writes, owner.boundary, records);
+      }
       updated.count -= 1;
       xorInto(updated.xor, fingerprint);
-      if (level <= height) {
+      if (own !== undefined) {
         // The id's own node merges into the previous one.
-        const key = aggregateKey(level, id);
-        addAggregate(updated, requireNode(nodes, key));
-        writes.del(key);
+        addAggregate(updated, own);
+        writes.del(ownKey);
       }
       writeNode(writes, level, owner.boundary, updated);
     }
   }
 
   /** Swaps the fingerprint of a counted record (same id, new value). */
-  replace(
+  async replace(
     target: AggregateWrites,
     namespace: Uint8Array,
     id: Uint8Array,
     oldFingerprint: Uint8Array,
     newFingerprint: Uint8Array,
-  ): void {
+  ): Promise<void> {
     const { writes, nodes } = target;
     const height = this.levelOf(id);
     for (let level = 1; level <= this.shape.levels; level++) {
@@ -206,6 +234,13 @@ export class FingerprintAggregates {
         level <= height
           ? { boundary: id, aggregate: requireNode(nodes, aggregateKey(level, id)) }
           : floorNode(nodes, level, namespace, id);
+      if (level === 1) {
+        const records = await readPage(writes, namespace, node.boundary, node.aggregate.count);
+        const index = lowerBound(records, id);
+        if (index === records.length || !equalBytes(records[index]!.id, id)) throw corruptedPages('a replaced record is not in its page');
+        records[index] = { id, fingerprint: newFingerprint };
+        writePage(writes, node.boundary, records);
+      }
       xorInto(node.aggregate.xor, oldFingerprint);
       xorInto(node.aggregate.xor, newFingerprint);
       writeNode(writes, level, node.boundary, node.aggregate);
@@ -333,22 +368,42 @@ function sumNodes(nodes: NodeReader, level: number, namespace: Uint8Array, from:
   return total;
 }
 
-/** Sum of the records with `from ≤ id < to` (one walk). */
-async function sumRecords(
-  records: KeyValueReader,
-  namespace: Uint8Array,
-  from: Uint8Array,
-  to: Uint8Array | undefined,
-): Promise<Aggregate> {
+/** The records of the level-1 node starting at `boundary`, which counts `count` of them, as a list to edit. */
+async function readPage(writes: WriteSet, namespace: Uint8Array, boundary: Uint8Array, count: number): Promise<PageRecord[]> {
+  const value = await writes.get(pageKey(boundary));
+  const records = value === undefined ? [] : recordsOf(decodePageRow(namespace, value));
+  if (records.length !== count) throw corruptedPages(`a level-1 node counts ${count} records, its page row holds ${records.length}`);
+  return records;
+}
+
+/** Writes the page row of the level-1 node starting at `boundary` (deleted when it holds no record: an empty head). */
+function writePage(writes: WriteSet, boundary: Uint8Array, records: readonly PageRecord[]): void {
+  if (records.length === 0) writes.del(pageKey(boundary));
+  else writes.put(pageKey(boundary), encodePageRow(records));
+}
+
+/** Count and XOR of a list of page records. */
+function sumPage(records: readonly PageRecord[]): Aggregate {
   const total = emptyAggregate();
-  for await (const [, value] of records.entries({
-    gte: recordKey(from),
-    lt: to === undefined ? recordBounds(namespace).lt : recordKey(to),
-  })) {
-    xorInto(total.xor, storedFingerprint(value));
-    total.count++;
-  }
+  for (const { fingerprint } of records) xorInto(total.xor, fingerprint);
+  total.count = records.length;
   return total;
+}
+
+/** Index of the first record whose id is ≥ `id`. */
+function lowerBound(records: readonly PageRecord[], id: Uint8Array): number {
+  let low = 0;
+  let high = records.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (compareBytes(records[middle]!.id, id) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function corruptedPages(message: string): StoreError {
+  return new StoreError(STORE_ERROR_CODES.CORRUPTED, message);
 }
 
 function requireNode(nodes: NodeReader, key: Uint8Array): Aggregate {
@@ -438,7 +493,3 @@ function nodeBounds(level: number, namespace: Uint8Array): { gte: Uint8Array; lt
   return prefixBounds(aggregateKey(level, namespace));
 }
 
-/** Bounds of a namespace's record rows. */
-function recordBounds(namespace: Uint8Array): { gte: Uint8Array; lt: Uint8Array } {
-  return prefixBounds(recordKey(namespace));
-}

@@ -1,4 +1,4 @@
-import { bytesToHex, equalBytes } from '@docs/crypto';
+import { bytesToHex, compareBytes, equalBytes } from '@docs/crypto';
 import { entryFingerprint } from '@docs/entry';
 import {
   AggregateRecomputation,
@@ -9,6 +9,7 @@ import {
 import { META_KEY, TABLE, byKeyKey, metaKey, recordKey, tableBounds } from './key-layout.js';
 import { chunkKey, decodeBlobInfo, type BlobInfo } from './level-blob-store.js';
 import type { LevelDatabase } from './level-database.js';
+import { PageRowBuilder } from './page-rows.js';
 import { FORMAT_VERSION, encodeFormatVersion } from './store-format.js';
 import { decodeStoredRecord, storedFingerprint } from './stored-record.js';
 
@@ -33,8 +34,8 @@ const LOOKUP_BATCH = 256;
 /**
  * Checks a store against its records, with a full scan: every record decodes and holds its true fingerprint;
  * the by-key index has exactly one row per record; each latest-per-author row holds the author's greatest
- * timestamp and names a stored entry with it; and every aggregate node equals the recomputation from the records
- * (no node missing, none extra). Also checks the format row and the blob rows' chunks.
+ * timestamp and names a stored entry with it; and every aggregate node and page row equals the recomputation from
+ * the records (none missing, none extra). Also checks the format row and the blob rows' chunks.
  */
 export async function checkIntegrity(database: LevelDatabase, aggregates: FingerprintAggregates): Promise<IntegrityReport> {
   const problems: string[] = [];
@@ -45,8 +46,10 @@ export async function checkIntegrity(database: LevelDatabase, aggregates: Finger
   const format = await database.get(metaKey(META_KEY.format));
   if (format === undefined || !equalBytes(format, encodeFormatVersion(FORMAT_VERSION))) report('the format row is missing or not current');
 
-  // Records: fingerprints, expected aggregates and per-author maxima.
+  // Records: fingerprints, expected aggregates, page rows and per-author maxima.
   const recomputation = new AggregateRecomputation(aggregates);
+  const pages = new PageRowBuilder();
+  const pageRows = new StoredRows(database.entries(tableBounds(TABLE.pages)), 'page row', report);
   const latestTimestamps = new Map<string, bigint>();
   let records = 0;
   for await (const [key, value] of database.entries(tableBounds(TABLE.records))) {
@@ -66,8 +69,11 @@ export async function checkIntegrity(database: LevelDatabase, aggregates: Finger
       continue;
     }
     recomputation.add(id, fingerprint);
+    await pageRows.expect(pages.add(id, fingerprint, aggregates.levelOf(id) >= 1));
   }
   recomputation.finish();
+  await pageRows.expect(pages.finish());
+  await pageRows.finish();
 
   // By-key index: as many rows as records, each naming a stored record.
   let indexRows = 0;
@@ -149,6 +155,55 @@ export async function checkIntegrity(database: LevelDatabase, aggregates: Finger
   }
 
   return { ok: problems.length === 0, problems, records, aggregateNodes };
+}
+
+/** A table's stored rows, compared in key order with the rows expected of it, one by one. */
+class StoredRows {
+  private readonly rows: AsyncIterator<[Uint8Array, Uint8Array]>;
+  private current: [Uint8Array, Uint8Array] | undefined | null = null;
+
+  constructor(
+    rows: AsyncIterable<[Uint8Array, Uint8Array]>,
+    private readonly what: string,
+    private readonly report: (problem: string) => void,
+  ) {
+    this.rows = rows[Symbol.asyncIterator]();
+  }
+
+  /** The next expected row (keys increasing; undefined: none): stored rows before it should not exist. */
+  async expect(row: { key: Uint8Array; value: Uint8Array } | undefined): Promise<void> {
+    if (row === undefined) return;
+    for (;;) {
+      const stored = await this.peek();
+      const order = stored === undefined ? 1 : compareBytes(stored[0], row.key);
+      if (order > 0) {
+        this.report(`${this.what} ${bytesToHex(row.key)} is missing`);
+        return;
+      }
+      this.current = null;
+      if (order < 0) {
+        this.report(`${this.what} ${bytesToHex(stored![0])} should not exist`);
+        continue;
+      }
+      if (!equalBytes(stored![1], row.value)) this.report(`${this.what} ${bytesToHex(row.key)} does not match the records`);
+      return;
+    }
+  }
+
+  /** After the last expected row: the stored rows left should not exist. */
+  async finish(): Promise<void> {
+    for (let stored = await this.peek(); stored !== undefined; this.current = null, stored = await this.peek()) {
+      this.report(`${this.what} ${bytesToHex(stored[0])} should not exist`);
+    }
+  }
+
+  private async peek(): Promise<[Uint8Array, Uint8Array] | undefined> {
+    if (this.current === null) {
+      const next = await this.rows.next();
+      this.current = next.done === true ? undefined : next.value;
+    }
+    return this.current;
+  }
 }
 
 /** The record id a by-key row points to, or undefined if the row cannot be parsed. */

@@ -31,6 +31,11 @@ export const TABLE = {
   pendingUploads: 0x0b,
   /** `pendingRemovals ‖ namespace` → empty: a namespace removal still clearing its rows. */
   pendingRemovals: 0x0c,
+  /**
+   * `pages ‖ level-1 boundary` → the ids (without namespace) and fingerprints of the level-1 node's records: one
+   * row read instead of a walk over the records (format 2).
+   */
+  pages: 0x0d,
 } as const;
 
 /** One of the {@link TABLE} prefix bytes. */

@@ -60,6 +60,7 @@ import { toStoreError } from './level-errors.js';
 import { LevelRangeStore } from './level-range-store.js';
 import { ReadWriteLock } from './read-write-lock.js';
 import { SerialQueue } from './serial-queue.js';
+import { pageKey } from './page-rows.js';
 import { prepareFormat } from './store-format.js';
 import { decodeStoredRecord, encodeStoredRecord, storedFingerprint, storedHash } from './stored-record.js';
 import { WriteSet } from './write-set.js';
@@ -473,12 +474,12 @@ export class LevelStore implements DocsStore {
       }
       writes.del(rowKey);
       writes.del(byKeyKey(namespace, existing.entry.id.key, author));
-      this.aggregates.remove(target, namespace, existingId, storedFingerprint(value));
+      await this.aggregates.remove(target, namespace, existingId, storedFingerprint(value));
     }
     writes.put(ownRow, encodeStoredRecord(signed, fingerprint));
     writes.put(byKeyKey(namespace, key, author), EMPTY_VALUE);
     if (replacedFingerprint === undefined) await this.aggregates.insert(target, namespace, idBytes, fingerprint);
-    else this.aggregates.replace(target, namespace, idBytes, replacedFingerprint, fingerprint);
+    else await this.aggregates.replace(target, namespace, idBytes, replacedFingerprint, fingerprint);
     const latestRow = latestKey(namespace, author);
     const latest = await writes.get(latestRow);
     if (latest === undefined || record.timestamp >= storedLatestTimestamp(latest)) {
@@ -566,6 +567,7 @@ export class LevelStore implements DocsStore {
       tableKey(TABLE.latest, namespace),
       tableKey(TABLE.peers, namespace),
       tableKey(TABLE.policies, namespace),
+      pageKey(namespace),
       ...Array.from({ length: this.aggregates.shape.levels }, (_, index) => aggregateKey(index + 1, namespace)),
     ];
     for (const prefix of prefixes) {

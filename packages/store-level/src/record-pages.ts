@@ -1,23 +1,16 @@
-import { bytesToMapKey, equalBytes } from '@docs/crypto';
+import { bytesToMapKey, compareBytes, equalBytes } from '@docs/crypto';
 import { STORE_ERROR_CODES, StoreError } from '@docs/store';
 import type { AggregateCache, LevelOneNode } from './aggregate-cache.js';
-import { TABLE, prefixBounds, recordKey } from './key-layout.js';
+import { TABLE, prefixBounds } from './key-layout.js';
 import type { Aggregate } from './fingerprint-aggregates.js';
 import { successorKey, type BatchOperation, type KeyValueReader } from './key-value.js';
 import { SortedByteMap } from './sorted-byte-map.js';
-import { storedFingerprint } from './stored-record.js';
+import { compareIds, decodePageRow, idOf, lowerBoundIn, pageKey, type PageRecords } from './page-rows.js';
 
-/**
- * The records of one level-1 node: their ids in order, packed in one buffer (id `i` is `ids[offsets[i]..offsets[i+1]]`:
- * an array of views would cost more than the ids), and their fingerprints (32 bytes each, same order).
- */
-interface Page {
+/** The records of one level-1 node (see {@link PageRecords}), of a namespace (as a map key), by the node's boundary. */
+interface Page extends PageRecords {
   readonly namespace: string;
   readonly boundary: Uint8Array;
-  readonly count: number;
-  readonly ids: Uint8Array;
-  readonly offsets: Uint32Array;
-  readonly fingerprints: Uint8Array;
 }
 
 /**
@@ -27,23 +20,29 @@ interface Page {
  */
 export const DEFAULT_RECORD_PAGE_CAPACITY = 131_072;
 
-/** Records a sweep's walk reads at most (unless the page asked for alone holds more): more than most level-2 nodes hold. */
-const RUN_RECORD_LIMIT = 512;
+/**
+ * Records a sweep's walk reads at most (unless the page asked for alone holds more): about 16 level-2 nodes' worth,
+ * some 250 page rows.
+ */
+const RUN_RECORD_LIMIT = 4_096;
+
+/** Level-2 nodes whose level-1 nodes and pages a sweep reads ahead over. */
+const SWEEP_GROUPS = 16;
 
 /**
  * The records of recently read level-1 aggregate nodes, in memory, least recently used dropped first.
  *
  * A range operation ends in the records after the last level-1 boundary below each of its bounds: one node's
- * records (about 16), kept as a page — the node's record ids and fingerprints. Reconciliation reads the same nodes
- * many times (count, fingerprint and split pivots of a range, then the peer's answer over the same sub-ranges) and
- * sweeps neighbouring nodes in key order. So a miss that follows one in the same level-2 node or the one before (a
- * sweep) reads the missing pages next to it under its level-2 node too (up to {@link RUN_RECORD_LIMIT} records) in
- * one walk — row for row a walk is cheap, starting one is not — while a random access reads its one page.
+ * records (about 16), kept as a page — the node's record ids and fingerprints, one row of the pages table.
+ * Reconciliation reads the same nodes many times (count, fingerprint and split pivots of a range, then the peer's
+ * answer over the same sub-ranges) and sweeps neighbouring nodes in key order. So a miss that follows one in the same
+ * level-2 node or the one before (a sweep) reads the missing pages next to it under its level-2 node too (up to
+ * {@link RUN_RECORD_LIMIT} records) in one walk — row for row a walk is cheap, starting one is not — while a random
+ * access reads its one page.
  *
  * Pages hold committed state only: {@link applyCommitted} runs under the store's exclusive commit lock and drops
- * every page a committed record write may change — the one holding the record's id and the one before it (a
- * removed boundary merges its node into the previous one). Pages are read under the shared lock, so a page is
- * never loaded across a commit. A page is keyed by its node's boundary and checked against the node's count.
+ * every page whose row a committed batch writes. Pages are read under the shared lock, so a page is never loaded
+ * across a commit. A page is keyed by its node's boundary and checked against the node's count.
  */
 export class RecordPages {
   private readonly byNamespace = new Map<string, SortedByteMap<Page>>();
@@ -51,13 +50,13 @@ export class RecordPages {
   private readonly recency = new Set<Page>();
   /** Records in {@link recency}. */
   private records = 0;
-  /** The level-2 node of the last page read (its namespace, first boundary and the next node's): sweeps follow it. */
+  /** Where the level-2 nodes the last miss read start and end (with their namespace): sweeps follow them. */
   private lastMiss: { readonly namespace: string; readonly start: Uint8Array; readonly next: Uint8Array | undefined } | undefined;
   /** Loads in progress, by page (namespace and boundary as map keys): a page asked for meanwhile waits for it. */
   private readonly loading = new Map<string, Promise<Page[]>>();
 
   /**
-   * @param database - the records table is read from it
+   * @param database - the pages table is read from it
    * @param cache - the aggregate nodes, where a page's group of level-1 nodes is found
    * @param capacity - records kept at most
    */
@@ -99,7 +98,7 @@ export class RecordPages {
       for (let byte = 0; byte < 32; byte++) xor[byte]! ^= fingerprints[offset + byte]!;
     }
     total.count += index;
-    return idAt(page, index);
+    return idOf(page, index);
   }
 
   /**
@@ -118,30 +117,20 @@ export class RecordPages {
     }
     for (const [, page] of pages.range(start, to)) {
       const end = to === undefined ? page.count : lowerBoundIn(page, to);
-      for (let index = lowerBoundIn(page, from); index < end; index++) ids.push(idAt(page, index));
+      for (let index = lowerBoundIn(page, from); index < end; index++) ids.push(idOf(page, index));
       if (ids.length >= count) break;
     }
     // Pages hold exact committed records: finding all of them means none lies in a page not held.
     return ids.length === count ? ids : undefined;
   }
 
-  /** Drops the pages that the record writes of a committed batch may change. */
+  /** Drops the pages whose rows a committed batch writes. */
   applyCommitted(operations: readonly BatchOperation[]): void {
     if (this.recency.size === 0) return;
     for (const { key } of operations) {
-      if (key[0] !== TABLE.records || key.length < 1 + 32) continue;
-      const pages = this.byNamespace.get(bytesToMapKey(key.subarray(1, 33)));
-      if (pages === undefined) continue;
-      const id = key.subarray(1);
-      // The page holding the id (its boundary ≤ id), and the one before the id (merged into when id was a boundary).
-      for (const [, page] of pages.range(undefined, successorKey(id), true)) {
-        this.drop(page);
-        break;
-      }
-      for (const [, page] of pages.range(undefined, id, true)) {
-        this.drop(page);
-        break;
-      }
+      if (key[0] !== TABLE.pages || key.length < 1 + 32) continue;
+      const page = this.byNamespace.get(bytesToMapKey(key.subarray(1, 33)))?.get(key.subarray(1));
+      if (page !== undefined) this.drop(page);
     }
   }
 
@@ -193,19 +182,23 @@ export class RecordPages {
   }
 
   /**
-   * What to read for the page of the level-1 node starting at `boundary`: in a sweep (the last miss was in the same
-   * level-2 node or the one before), that node and the missing pages next to it under its level-2 node (neither
-   * held nor being read) up to {@link RUN_RECORD_LIMIT} records in all; otherwise that node alone.
+   * What to read for the page of the level-1 node starting at `boundary`: in a sweep (the miss falls in the level-2
+   * nodes the last miss read, or the one after them), that node and the missing pages next to it (neither held nor
+   * being read) under its level-2 node and the {@link SWEEP_GROUPS}` - 1` after it, up to {@link RUN_RECORD_LIMIT}
+   * records in all; otherwise that node alone.
    */
   private async missingRun(name: string, namespace: Uint8Array, boundary: Uint8Array): Promise<LevelOneNode[]> {
-    const { nodes: group, next } = await this.cache.levelOneGroup(namespace, boundary);
-    const index = group.findIndex((node) => equalBytes(node.boundary, boundary));
-    if (index < 0) throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'the level-1 node of a record page is missing');
-    const start = group[0]!.boundary;
+    const { start } = await this.cache.levelTwoNode(namespace, boundary);
     const last = this.lastMiss;
     const sweeping =
-      last !== undefined && last.namespace === name && (equalBytes(last.start, start) || (last.next !== undefined && equalBytes(last.next, start)));
+      last !== undefined &&
+      last.namespace === name &&
+      compareBytes(last.start, start) <= 0 &&
+      (last.next === undefined || compareBytes(start, last.next) <= 0);
+    const { nodes: group, next } = await this.cache.levelOneGroup(namespace, boundary, sweeping ? SWEEP_GROUPS : 1);
     this.lastMiss = { namespace: name, start, next };
+    const index = group.findIndex((node) => equalBytes(node.boundary, boundary));
+    if (index < 0) throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'the level-1 node of a record page is missing');
     if (!sweeping) return [group[index]!];
     const held = this.byNamespace.get(name);
     const missing = (node: LevelOneNode): boolean =>
@@ -219,42 +212,28 @@ export class RecordPages {
     return group.slice(first, end);
   }
 
-  /** Reads the records of consecutive level-1 nodes in one walk, as one page per node. */
+  /** Reads the page rows of consecutive level-1 nodes in one walk. */
   private async load(name: string, namespace: Uint8Array, group: readonly LevelOneNode[]): Promise<Page[]> {
-    const total = group.reduce((sum, node) => sum + node.count, 0);
-    const rows: Array<[Uint8Array, Uint8Array]> = [];
-    if (total > 0) {
-      for await (const row of this.database.entries({
-        gte: recordKey(group[0]!.boundary),
-        lt: prefixBounds(recordKey(namespace)).lt,
-        limit: total,
-        readAhead: total,
-      })) {
-        rows.push(row);
-      }
-    }
-    if (rows.length !== total) {
-      throw new StoreError(STORE_ERROR_CODES.CORRUPTED, `aggregate nodes count ${total} records, the records table has ${rows.length}`);
-    }
     const pages: Page[] = [];
-    let next = 0;
-    for (const node of group) {
-      const own = rows.slice(next, next + node.count);
-      next += node.count;
-      const ids = new Uint8Array(own.reduce((sum, [key]) => sum + key.length - 1, 0));
-      const offsets = new Uint32Array(node.count + 1);
-      const fingerprints = new Uint8Array(node.count * 32);
-      for (const [index, [key, value]] of own.entries()) {
-        fingerprints.set(storedFingerprint(value), index * 32);
-        ids.set(key.subarray(1), offsets[index]!);
-        offsets[index + 1] = offsets[index]! + key.length - 1;
+    for await (const [key, value] of this.database.entries({
+      gte: pageKey(group[0]!.boundary),
+      lt: prefixBounds(pageKey(namespace)).lt,
+      limit: group.length,
+    })) {
+      const node = group[pages.length]!;
+      const boundary = key.subarray(1);
+      if (!equalBytes(boundary, node.boundary)) {
+        throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'the page rows do not match the level-1 aggregate nodes');
       }
-      const page: Page = { namespace: name, boundary: node.boundary.slice(), count: node.count, ids, offsets, fingerprints };
+      const page: Page = { namespace: name, boundary: boundary.slice(), ...decodePageRow(namespace, value) };
       // A record boundary is its node's first record (the head node starts before every record).
-      if (node.boundary.length !== 32 && (node.count === 0 || compareIdAt(page, 0, node.boundary) !== 0)) {
+      if (boundary.length !== 32 && (page.count === 0 || compareIds(page, 0, boundary) !== 0)) {
         throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'an aggregate node does not start at its boundary record');
       }
       pages.push(page);
+    }
+    if (pages.length !== group.length) {
+      throw new StoreError(STORE_ERROR_CODES.CORRUPTED, `${group.length} level-1 nodes have ${pages.length} page rows`);
     }
     return pages;
   }
@@ -291,32 +270,3 @@ export class RecordPages {
   }
 }
 
-/** The `index`-th id of a page (a view). */
-function idAt(page: Page, index: number): Uint8Array {
-  return page.ids.subarray(page.offsets[index]!, page.offsets[index + 1]!);
-}
-
-/** Compares a page's `index`-th id with `key` (negative, zero or positive, as `compareBytes`). */
-function compareIdAt(page: Page, index: number, key: Uint8Array): number {
-  const { ids, offsets } = page;
-  const start = offsets[index]!;
-  const length = offsets[index + 1]! - start;
-  const common = Math.min(length, key.length);
-  for (let byte = 0; byte < common; byte++) {
-    const difference = ids[start + byte]! - key[byte]!;
-    if (difference !== 0) return difference;
-  }
-  return length - key.length;
-}
-
-/** Index of the first id of a page that is ≥ `key`. */
-function lowerBoundIn(page: Page, key: Uint8Array): number {
-  let low = 0;
-  let high = page.count;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (compareIdAt(page, middle, key) < 0) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}

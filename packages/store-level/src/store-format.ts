@@ -1,13 +1,19 @@
 import { STORE_ERROR_CODES, StoreError } from '@docs/store';
 import { FingerprintAggregates, checkAggregateShape, type AggregateShape } from './fingerprint-aggregates.js';
-import { META_KEY, metaKey } from './key-layout.js';
+import { META_KEY, TABLE, metaKey, tableBounds } from './key-layout.js';
+import type { BatchOperation } from './key-value.js';
 import type { LevelDatabase } from './level-database.js';
+import { PageRowBuilder } from './page-rows.js';
+import { storedFingerprint } from './stored-record.js';
 
 /**
  * The on-disk format this code writes and reads. A store written by a newer format is refused with
  * `DOCS_STORE_INCOMPATIBLE_FORMAT` rather than misread.
  */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+
+/** Bytes of page rows written per batch while a format-1 store is upgraded. */
+const UPGRADE_BATCH_BYTES = 4 * 1024 * 1024;
 
 /**
  * Reads the format rows of an existing store (three gets, no scan) or writes them into an empty database, and
@@ -33,11 +39,44 @@ export async function prepareFormat(database: LevelDatabase, shape: AggregateSha
   if (storedShape === undefined || storedShape.length !== 2 || salt === undefined || salt.length !== 32) {
     throw corrupted('the aggregate settings of the store are missing or malformed');
   }
+  let aggregates: FingerprintAggregates;
   try {
-    return new FingerprintAggregates({ bitsPerLevel: storedShape[0]!, levels: storedShape[1]! }, salt.slice());
+    aggregates = new FingerprintAggregates({ bitsPerLevel: storedShape[0]!, levels: storedShape[1]! }, salt.slice());
   } catch (error) {
     throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'the stored aggregate shape is invalid', { cause: error });
   }
+  if (version === 1) await upgradeFromFormatOne(database, aggregates);
+  return aggregates;
+}
+
+/**
+ * Format 1 had no pages table: writes every page row from the records (one scan), in batches, then the format row.
+ * A crash before the format row leaves a format-1 store whose upgrade starts over on the next open.
+ */
+async function upgradeFromFormatOne(database: LevelDatabase, aggregates: FingerprintAggregates): Promise<void> {
+  const pages = tableBounds(TABLE.pages);
+  await database.clear(pages.gte, pages.lt);
+  const builder = new PageRowBuilder();
+  let batch: BatchOperation[] = [];
+  let bytes = 0;
+  const flush = async (): Promise<void> => {
+    if (batch.length > 0) await database.batch(batch);
+    batch = [];
+    bytes = 0;
+  };
+  const add = async (row: { key: Uint8Array; value: Uint8Array } | undefined): Promise<void> => {
+    if (row === undefined) return;
+    batch.push({ type: 'put', key: row.key, value: row.value });
+    bytes += row.key.length + row.value.length;
+    if (bytes >= UPGRADE_BATCH_BYTES) await flush();
+  };
+  for await (const [key, value] of database.entries(tableBounds(TABLE.records))) {
+    const id = key.subarray(1);
+    await add(builder.add(id, storedFingerprint(value), aggregates.levelOf(id) >= 1));
+  }
+  await add(builder.finish());
+  await flush();
+  await database.batch([{ type: 'put', key: metaKey(META_KEY.format), value: encodeFormatVersion(FORMAT_VERSION) }]);
 }
 
 /** Encodes a format version row. */

@@ -14,6 +14,7 @@ import {
 import { TABLE, recordKey, tableBounds } from '../src/key-layout.js';
 import { successorKey } from '../src/key-value.js';
 import { LevelDatabase } from '../src/level-database.js';
+import { PageRowBuilder } from '../src/page-rows.js';
 import { RecordPages } from '../src/record-pages.js';
 import { encodeStoredRecord } from '../src/stored-record.js';
 import { WriteSet } from '../src/write-set.js';
@@ -77,13 +78,13 @@ async function randomBatch(harness: Harness, random: () => number, namespaces: r
       const victim = existing[Math.floor(random() * existing.length)]!;
       await around(victim.id);
       writes.del(recordKey(victim.id));
-      aggregates.remove(target, namespace, victim.id, victim.fingerprint);
+      await aggregates.remove(target, namespace, victim.id, victim.fingerprint);
       model.delete(bytesToHex(victim.id));
     } else if (choice < 0.4 && existing.length > 0) {
       const changed = existing[Math.floor(random() * existing.length)]!;
       await around(changed.id);
       writes.put(recordKey(changed.id), encodeStoredRecord(PLACEHOLDER, fingerprint));
-      aggregates.replace(target, namespace, changed.id, changed.fingerprint, fingerprint);
+      await aggregates.replace(target, namespace, changed.id, changed.fingerprint, fingerprint);
       model.set(bytesToHex(changed.id), { id: changed.id, fingerprint });
     } else {
       const author = new Uint8Array(32).fill(Math.floor(random() * 3));
@@ -102,13 +103,21 @@ async function randomBatch(harness: Harness, random: () => number, namespaces: r
   harness.pages.applyCommitted(operations);
 }
 
-/** Stored nodes equal a recomputation from the records, in the database and in the cache. */
+/** Stored nodes and page rows equal a recomputation from the records, in the database and in the cache. */
 async function expectNodesRecomputed(harness: Harness): Promise<void> {
   const recomputation = new AggregateRecomputation(harness.aggregates);
+  const pages = new PageRowBuilder();
+  const expectedPages: string[] = [];
+  const keep = (row: { key: Uint8Array; value: Uint8Array } | undefined) => row && expectedPages.push(`${bytesToHex(row.key)}:${bytesToHex(row.value)}`);
   for await (const [key, value] of harness.database.entries(tableBounds(TABLE.records))) {
     recomputation.add(key.subarray(1), value.subarray(48, 80));
+    keep(pages.add(key.subarray(1), value.subarray(48, 80), harness.aggregates.levelOf(key.subarray(1)) >= 1));
   }
   recomputation.finish();
+  keep(pages.finish());
+  const storedPages: string[] = [];
+  for await (const [key, value] of harness.database.entries(tableBounds(TABLE.pages))) storedPages.push(`${bytesToHex(key)}:${bytesToHex(value)}`);
+  expect(storedPages).toEqual(expectedPages);
   const expected = recomputation.nodes.map((node) => `${bytesToHex(node.key)}:${node.aggregate.count}:${bytesToHex(node.aggregate.xor)}`).sort();
   const stored: string[] = [];
   for await (const [key, value] of harness.database.entries(tableBounds(TABLE.aggregates))) {

@@ -5,12 +5,14 @@ import { bytesToHex, concatBytes } from '@docs/crypto';
 import { RecordIdentifier, encodeSignedEntry, writeCapability, type SignedEntry } from '@docs/entry';
 import { STORE_ERROR_CODES } from '@docs/store';
 import { StoreModel, expectDocsError, testNamespace } from '@docs/store/conformance';
-import { LevelStore, META_KEY, TABLE } from '@docs/store-level';
+import { FORMAT_VERSION, LevelStore, META_KEY, TABLE } from '@docs/store-level';
 import { MemoryLevel } from 'memory-level';
 import { afterAll, describe, expect, test } from 'vitest';
 import { aggregateCount } from '../src/fingerprint-aggregates.js';
 import { aggregateKey, byKeyKey, latestKey, metaKey, prefixBounds, recordKey, tableBounds, tableKey } from '../src/key-layout.js';
+import type { BatchOperation } from '../src/key-value.js';
 import { LevelDatabase } from '../src/level-database.js';
+import { decodePageRow, encodePageRow, pageKey, recordsOf } from '../src/page-rows.js';
 import { readLines, spawnFixture } from './fixtures/child-process.js';
 import { fakeId, unsignedEntry } from './fixtures/entries.js';
 
@@ -99,10 +101,41 @@ describe('format version', () => {
     const db = new MemoryLevel();
     await (await LevelStore.open({ db })).close();
     const version = new Uint8Array(4);
-    new DataView(version.buffer).setUint32(0, 2);
+    new DataView(version.buffer).setUint32(0, FORMAT_VERSION + 1);
     await db.put(metaKey(META_KEY.format), version, VIEW);
     await expectDocsError(() => LevelStore.open({ db }), STORE_ERROR_CODES.INCOMPATIBLE_FORMAT);
-    await expect(LevelStore.open({ db })).rejects.toThrow(/format 2/);
+    await expect(LevelStore.open({ db })).rejects.toThrow(new RegExp(`format ${FORMAT_VERSION + 1}`));
+  });
+
+  test('a format-1 store (no page rows) is upgraded on open, also after an upgrade interrupted by a crash', async () => {
+    for (const interrupted of [false, true]) {
+      const db = new MemoryLevel();
+      const namespace = fakeId(5);
+      let store = await LevelStore.open({ db }, { aggregateShape: { bitsPerLevel: 2, levels: 4 } });
+      await store.putMany(Array.from({ length: 600 }, (_, index) => unsignedEntry(namespace, fakeId(index % 3), `k${(index * 7) % 600}`, 4)));
+      const fingerprint = bytesToHex(await store.ranges(namespace).fingerprint(whole));
+      await store.close();
+      // Format 1: the same rows without the pages table. An interrupted upgrade left some page rows, one of them stale.
+      const pageRows = await rows(db, TABLE.pages);
+      const format = new Uint8Array(4);
+      new DataView(format.buffer).setUint32(0, 1);
+      await db.batch(
+        [
+          ...pageRows.filter((_, index) => !interrupted || index % 2 === 0).map(([key]) => ({ type: 'del' as const, key })),
+          ...(interrupted ? [{ type: 'put' as const, key: pageRows[1]![0], value: pageRows[3]![1] }] : []),
+          { type: 'put', key: metaKey(META_KEY.format), value: format },
+        ],
+        VIEW,
+      );
+      store = await LevelStore.open({ db });
+      expect(bytesToHex((await db.get(metaKey(META_KEY.format), VIEW))!)).toBe(FORMAT_VERSION.toString(16).padStart(8, '0'));
+      expect((await rows(db, TABLE.pages)).map(([key, value]) => bytesToHex(key) + bytesToHex(value))).toEqual(
+        pageRows.map(([key, value]) => bytesToHex(key) + bytesToHex(value)),
+      );
+      expect(await store.checkIntegrity()).toMatchObject({ ok: true, problems: [] });
+      expect(bytesToHex(await store.ranges(namespace).fingerprint(whole))).toBe(fingerprint);
+      await store.close();
+    }
   });
 
   test('a non-empty database without a format row is refused; a damaged format is DOCS_STORE_CORRUPTED', async () => {
@@ -370,7 +403,8 @@ describe('record pages', () => {
       level.walks = 0;
       expect(await keysOf(range)).toEqual(expected);
       expect(level.walks, 'walks before its pages are held').toBeGreaterThan(0);
-      await ranges.fingerprint(range);
+      // Its count and the pages of all its records (the node layout depends on the store's random salt).
+      for (let index = 0; index < length; index++) await ranges.keyAt(range, index);
       level.walks = 0;
       level.rowsRead = 0;
       expect(await keysOf(range)).toEqual(expected);
@@ -379,31 +413,43 @@ describe('record pages', () => {
     }
     // Larger ranges are walked: a walk reads neighbouring rows faster than point reads do.
     const large = { x: ids[0]!, y: ids[200]! };
-    await ranges.fingerprint(large);
+    for (let index = 0; index < 200; index++) await ranges.keyAt(large, index);
     level.walks = 0;
     expect(await keysOf(large)).toEqual(ids.slice(0, 200).map(bytesToHex));
     expect(level.walks).toBeGreaterThan(0);
     await store.close();
   });
 
-  test('a level-1 node whose first record is not its boundary is DOCS_STORE_CORRUPTED', async () => {
-    const level = new InstrumentedLevel();
-    const { namespace } = await filledStore(level, 1_000);
-    const database = new LevelDatabase(level.db);
-    // A level-1 boundary record moved one byte on: the counts still match, the node's first record does not.
-    let boundary: Uint8Array | undefined;
-    for await (const [key] of database.entries(prefixBounds(aggregateKey(1, namespace)))) {
-      if (key.length > 2 + 32) boundary = key.slice(2);
+  test('a page row that does not match its level-1 node is DOCS_STORE_CORRUPTED', async () => {
+    // Each damage of the last record boundary's page row: its node's records can no longer be read.
+    const damages: Record<string, (boundary: Uint8Array, row: Uint8Array) => BatchOperation[]> = {
+      'missing': (boundary) => [{ type: 'del', key: pageKey(boundary) }],
+      'first record is not the boundary': (boundary, row) => {
+        const records = recordsOf(decodePageRow(boundary.subarray(0, 32), row));
+        records[0] = { ...records[0]!, id: concatBytes(boundary, Uint8Array.of(0)) };
+        return [{ type: 'put', key: pageKey(boundary), value: encodePageRow(records) }];
+      },
+      'a record short': (boundary, row) => {
+        const records = recordsOf(decodePageRow(boundary.subarray(0, 32), row));
+        return [{ type: 'put', key: pageKey(boundary), value: encodePageRow(records.slice(0, -1)) }];
+      },
+      'truncated': (boundary, row) => [{ type: 'put', key: pageKey(boundary), value: row.subarray(0, row.length - 1) }],
+    };
+    for (const [name, damage] of Object.entries(damages)) {
+      const level = new InstrumentedLevel();
+      const { namespace } = await filledStore(level, 1_000);
+      const database = new LevelDatabase(level.db);
+      let boundary: Uint8Array | undefined;
+      for await (const [key, value] of database.entries(prefixBounds(aggregateKey(1, namespace)))) {
+        if (key.length > 2 + 32 && aggregateCount(value) > 1) boundary = key.slice(2);
+      }
+      const row = await database.get(pageKey(boundary!));
+      await database.batch(damage(boundary!, row!));
+      const store = await LevelStore.open({ db: level.proxy });
+      await expectDocsError(() => store.ranges(namespace).count({ x: namespace, y: concatBytes(boundary!, Uint8Array.of(0, 0)) }), STORE_ERROR_CODES.CORRUPTED);
+      expect((await store.checkIntegrity()).ok, name).toBe(false);
+      await store.close();
     }
-    const moved = concatBytes(boundary!, Uint8Array.of(0));
-    const value = await database.get(recordKey(boundary!));
-    await database.batch([
-      { type: 'del', key: recordKey(boundary!) },
-      { type: 'put', key: recordKey(moved), value: value! },
-    ]);
-    const store = await LevelStore.open({ db: level.proxy });
-    await expectDocsError(() => store.ranges(namespace).count({ x: namespace, y: concatBytes(moved, Uint8Array.of(0)) }), STORE_ERROR_CODES.CORRUPTED);
-    await store.close();
   });
 });
 

@@ -1,0 +1,115 @@
+import { bytesToHex, compareBytes, concatBytes } from '@docs/crypto';
+import { STORE_ERROR_CODES, StoreError } from '@docs/store';
+import { describe, expect, test } from 'vitest';
+import { TABLE } from '../src/key-layout.js';
+import { PageRowBuilder, decodePageRow, encodePageRow, idOf, pageKey, recordsOf, type PageRecord } from '../src/page-rows.js';
+
+/** A deterministic generator (mulberry32); the seed is in every test name. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const namespace = new Uint8Array(32).fill(9);
+
+/** `count` records of `namespace` with random authors and keys, in id order. */
+function randomRecords(random: () => number, count: number): PageRecord[] {
+  const byId = new Map<string, PageRecord>();
+  while (byId.size < count) {
+    const author = new Uint8Array(32).fill(Math.floor(random() * 3));
+    const key = Uint8Array.from({ length: Math.floor(random() * 6) }, () => Math.floor(random() * 256));
+    const id = concatBytes(namespace, author, key);
+    byId.set(bytesToHex(id), { id, fingerprint: Uint8Array.from({ length: 32 }, () => Math.floor(random() * 256)) });
+  }
+  return [...byId.values()].sort((a, b) => compareBytes(a.id, b.id));
+}
+
+const hexes = (records: readonly PageRecord[]): string[][] => records.map(({ id, fingerprint }) => [bytesToHex(id), bytesToHex(fingerprint)]);
+
+describe('page rows', () => {
+  test('the row layout: u32 length, the id without its namespace, the fingerprint', () => {
+    const id = concatBytes(namespace, new Uint8Array(32).fill(1), Uint8Array.of(0x61));
+    const row = encodePageRow([{ id, fingerprint: new Uint8Array(32).fill(2) }]);
+    expect(bytesToHex(row)).toBe(`00000021${'01'.repeat(32)}61${'02'.repeat(32)}`);
+    expect(bytesToHex(pageKey(id))).toBe(`${TABLE.pages.toString(16).padStart(2, '0')}${bytesToHex(id)}`);
+  });
+
+  test('encode and decode round-trip (seeded: 1)', () => {
+    const random = seeded(1);
+    for (let round = 0; round < 200; round++) {
+      const records = randomRecords(random, Math.floor(random() * 40));
+      const page = decodePageRow(namespace, encodePageRow(records));
+      expect(page.count).toBe(records.length);
+      expect(hexes(recordsOf(page))).toEqual(hexes(records));
+      if (records.length > 0) expect(bytesToHex(idOf(page, records.length - 1))).toBe(bytesToHex(records.at(-1)!.id));
+    }
+  });
+
+  test('a damaged row decodes to a valid page or fails with DOCS_STORE_CORRUPTED, never anything else (seeded: 2)', () => {
+    const random = seeded(2);
+    let refused = 0;
+    for (let round = 0; round < 3_000; round++) {
+      const row = encodePageRow(randomRecords(random, 1 + Math.floor(random() * 8)));
+      const damaged = row.slice(0, random() < 0.3 ? Math.floor(random() * row.length) : row.length);
+      for (let flips = Math.floor(random() * 3); flips > 0 && damaged.length > 0; flips--) {
+        damaged[Math.floor(random() * damaged.length)] = Math.floor(random() * 256);
+      }
+      try {
+        const page = decodePageRow(namespace, damaged);
+        // Whatever decodes is a well-formed page: ids in strictly increasing order, each holding an author.
+        for (let index = 0; index < page.count; index++) {
+          expect(idOf(page, index).length).toBeGreaterThanOrEqual(64);
+          if (index > 0) expect(compareBytes(idOf(page, index - 1), idOf(page, index))).toBeLessThan(0);
+        }
+      } catch (error) {
+        expect(error).toBeInstanceOf(StoreError);
+        expect((error as StoreError).code).toBe(STORE_ERROR_CODES.CORRUPTED);
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(100);
+  });
+
+  test('ids out of order and lengths past the end are refused', () => {
+    const [a, b] = randomRecords(seeded(3), 2) as [PageRecord, PageRecord];
+    expect(() => decodePageRow(namespace, encodePageRow([b, a]))).toThrow(/not in order/);
+    expect(() => decodePageRow(namespace, encodePageRow([a, a]))).toThrow(/not in order/);
+    const row = encodePageRow([a]);
+    new DataView(row.buffer).setUint32(0, 0xffff_ffff);
+    expect(() => decodePageRow(namespace, row)).toThrow(/truncated/);
+    new DataView(row.buffer).setUint32(0, 31);
+    expect(() => decodePageRow(namespace, row)).toThrow(/shorter than namespace and author/);
+  });
+
+  test('the builder starts a page at each namespace head and at each boundary record', () => {
+    const other = new Uint8Array(32).fill(10);
+    const id = (space: Uint8Array, key: number) => concatBytes(space, new Uint8Array(32), Uint8Array.of(key));
+    const fingerprint = new Uint8Array(32);
+    const builder = new PageRowBuilder();
+    const rows = [
+      builder.add(id(namespace, 1), fingerprint, false),
+      builder.add(id(namespace, 2), fingerprint, true),
+      builder.add(id(namespace, 3), fingerprint, false),
+      builder.add(id(other, 1), fingerprint, true),
+      builder.add(id(other, 2), fingerprint, false),
+      builder.finish(),
+      builder.finish(),
+    ];
+    const summary = rows.map((row) => row && [bytesToHex(row.key.subarray(1)), decodePageRow(row.key.subarray(1, 33), row.value).count]);
+    expect(summary).toEqual([
+      undefined,
+      [bytesToHex(namespace), 1],
+      undefined,
+      [bytesToHex(id(namespace, 2)), 2],
+      undefined,
+      [bytesToHex(id(other, 1)), 2],
+      undefined,
+    ]);
+  });
+});
