@@ -28,6 +28,8 @@ interface NamespaceNodes {
   readonly levelOne: CoveredIntervals;
   /** Settles when the level-1 loads started so far have (see {@link AggregateCache.ensureLevelOne}). */
   levelOneLoads: Promise<void>;
+  /** Every level-1 node is in {@link rows} (a single level, or every page loaded): nothing is left to check. */
+  levelOneComplete: boolean;
 }
 
 /**
@@ -66,7 +68,7 @@ export class AggregateCache {
    */
   async ensureLevelOne(namespace: Uint8Array, from: Uint8Array | undefined, to: Uint8Array | undefined): Promise<void> {
     const nodes = await this.namespaceNodes(namespace);
-    if (this.levels < 2) return;
+    if (nodes.levelOneComplete) return;
     const { rows, levelOne } = nodes;
     const start = this.levelTwoBefore(rows, namespace, from === undefined ? undefined : aggregateKey(2, from));
     const end = to === undefined ? undefined : this.levelTwoAtOrAfter(rows, namespace, aggregateKey(2, to));
@@ -79,6 +81,7 @@ export class AggregateCache {
         for await (const [key, value] of this.base.entries({ gte: aggregateKey(1, gap.from), lt })) rows.set(key, value);
         levelOne.add(gap.from, gap.to);
       }
+      nodes.levelOneComplete = levelOne.missing(namespace, undefined).length === 0;
     };
     const loaded = nodes.levelOneLoads.then(load, load);
     nodes.levelOneLoads = loaded.catch(() => undefined);
@@ -175,13 +178,17 @@ export class AggregateCache {
 
   /** Reads the upper levels (all of level 1 too when there is no level 2). */
   private async load(namespace: Uint8Array): Promise<NamespaceNodes> {
-    const nodes: NamespaceNodes = { rows: new SortedByteMap(), levelOne: new CoveredIntervals(), levelOneLoads: Promise.resolve() };
+    const nodes: NamespaceNodes = {
+      rows: new SortedByteMap(),
+      levelOne: new CoveredIntervals(),
+      levelOneLoads: Promise.resolve(),
+      levelOneComplete: this.levels < 2,
+    };
     for (let level = this.levels < 2 ? 1 : 2; level <= this.levels; level++) {
       for await (const [key, value] of this.base.entries(prefixBounds(aggregateKey(level, namespace)))) {
         nodes.rows.set(key, value);
       }
     }
-    if (this.levels < 2) nodes.levelOne.add(namespace, undefined);
     return nodes;
   }
 }

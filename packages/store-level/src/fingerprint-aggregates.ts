@@ -1,7 +1,7 @@
 import { compareBytes, equalBytes } from '@docs/crypto';
 import { STORE_ERROR_CODES, StoreError } from '@docs/store';
 import { HALF_SIPHASH_KEY_LENGTH, halfSipHash24 } from './half-siphash.js';
-import { aggregateKey, prefixBounds } from './key-layout.js';
+import { TABLE, aggregateKey, prefixBounds } from './key-layout.js';
 import { successorKey } from './key-value.js';
 import { decodePageRow, encodePageRow, pageKey, recordsOf, type PageRecord } from './page-rows.js';
 import type { RecordPages } from './record-pages.js';
@@ -282,7 +282,7 @@ export class FingerprintAggregates {
     for (let level = this.shape.levels; level >= 1; level--) {
       if (level === 1 && this.shape.levels > 1) await loadPage(start);
       let found = false;
-      nodes.walk(aggregateKey(level, start), nodeBounds(level, namespace).lt, (key, value) => {
+      nodes.walk(aggregateKey(level, start), levelEnd(level), (key, value) => {
         const count = aggregateCount(value);
         if (left >= count) {
           left -= count;
@@ -312,15 +312,18 @@ export class FingerprintAggregates {
     const total = emptyAggregate();
     if (bound === undefined) {
       const top = this.shape.levels;
-      nodes.walk(aggregateKey(top, namespace), nodeBounds(top, namespace).lt, (_, value) => void addEncodedAggregate(total, value));
+      nodes.walk(aggregateKey(top, namespace), levelEnd(top), (_, value) => void addEncodedAggregate(total, value));
       return { total, start: undefined };
     }
     let start = namespace;
     let startCount = 0;
+    // The bound's row key at each level: one buffer, its level byte set as the walk goes down.
+    const boundKey = aggregateKey(this.shape.levels, bound);
     for (let level = this.shape.levels; level >= 1; level--) {
       let last: Uint8Array | undefined;
       let lastValue: Uint8Array | undefined;
-      nodes.walk(aggregateKey(level, start), aggregateKey(level, bound), (key, value) => {
+      boundKey[1] = level;
+      nodes.walk(aggregateKey(level, start), boundKey, (key, value) => {
         if (lastValue !== undefined) addEncodedAggregate(total, lastValue);
         last = key;
         lastValue = value;
@@ -487,6 +490,17 @@ export class AggregateRecomputation {
     this.open[level] = undefined;
   }
 }
+
+/**
+ * The end of one level's rows in a map of a single namespace's nodes (the committed nodes held in memory): the first
+ * key of the next level. A view over several namespaces (a batch's) needs {@link nodeBounds} instead.
+ */
+function levelEnd(level: number): Uint8Array {
+  return LEVEL_ENDS[level]!;
+}
+
+/** {@link levelEnd} of every level a shape may have (at most 16), made once. */
+const LEVEL_ENDS: readonly Uint8Array[] = Array.from({ length: 17 }, (_, level) => Uint8Array.of(TABLE.aggregates, level + 1));
 
 /** Bounds of one level's nodes of a namespace. */
 function nodeBounds(level: number, namespace: Uint8Array): { gte: Uint8Array; lt: Uint8Array } {
