@@ -104,7 +104,7 @@ describe('storageAddressBook', () => {
       '{"version":1,"peers":[',
       '[]',
       'null',
-      '{"version":2,"peers":[]}',
+      '{"version":0,"peers":[]}',
       '{"version":1}',
       '{"version":1,"peers":[{"id":"abc","addresses":[]}]}',
       `{"version":1,"peers":[{"id":"${id}","addresses":"ws://127.0.0.1:1/docs"}]}`,
@@ -113,6 +113,9 @@ describe('storageAddressBook', () => {
       storage.items.set(KEY, text);
       expect(await errorCode(book.load()), text).toBe(SYNC_ERROR_CODES.ADDRESS_BOOK_INVALID);
     }
+    // A newer page wrote it: kept (an engine saves nothing over an unavailable book).
+    storage.items.set(KEY, '{"version":2,"peers":[]}');
+    expect(await errorCode(book.load())).toBe(SYNC_ERROR_CODES.ADDRESS_BOOK_UNAVAILABLE);
   });
 
   test('storage that cannot be read or written fails with DOCS_SYNC_ADDRESS_BOOK_UNAVAILABLE', async () => {

@@ -30,6 +30,7 @@ export * from './framed-channel.js';
 export * from './live/link.js';
 export * from './live/ops.js';
 export * from './sync/engine.js';
+export * from './sync/address-book-json.js';
 export {
   MAX_ADDRESS_BOOK_PEERS,
   MAX_PEER_ADDRESS_LENGTH,

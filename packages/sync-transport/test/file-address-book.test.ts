@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blake3, bytesToHex } from '@docs/crypto';
 import {
+  MAX_ADDRESS_BOOK_JSON_LENGTH,
   MAX_ADDRESS_BOOK_PEERS,
   MAX_PEER_ADDRESS_LENGTH,
   MAX_PEER_ADDRESSES,
   SYNC_ERROR_CODES,
   type PeerAddress,
 } from '@docs/sync-transport';
-import { fileAddressBook, MAX_ADDRESS_FILE_LENGTH } from '@docs/sync-transport/address-file';
+import { fileAddressBook } from '@docs/sync-transport/address-file';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { text } from './helpers.js';
@@ -66,7 +67,7 @@ describe('fileAddressBook', () => {
     ['an id of 31 bytes', fileOf([{ id: 'ab'.repeat(31), addresses: [] }])],
     ['an id of 33 bytes', fileOf([{ id: 'ab'.repeat(33), addresses: [] }])],
     ['an address that is not a string', fileOf([{ id: 'ab'.repeat(32), addresses: [80] }])],
-    ['more than 1 MiB', fileOf([{ id: 'ab'.repeat(32), addresses: ['x'.repeat(MAX_ADDRESS_FILE_LENGTH)] }])],
+    ['more than 1 MiB', fileOf([{ id: 'ab'.repeat(32), addresses: ['x'.repeat(MAX_ADDRESS_BOOK_JSON_LENGTH)] }])],
   ])('a file with %s is rejected with DOCS_SYNC_ADDRESS_BOOK_INVALID, the cause attached', async (_, contents) => {
     await writeFile(path, contents);
     const error = await loadError();
@@ -160,7 +161,7 @@ describe('fileAddressBook', () => {
       peer(index, Array.from({ length: MAX_PEER_ADDRESSES }, (_, slot) => long(index, slot))),
     );
     await fileAddressBook(path).save(peers);
-    expect((await stat(path)).size).toBeLessThanOrEqual(MAX_ADDRESS_FILE_LENGTH);
+    expect((await stat(path)).size).toBeLessThanOrEqual(MAX_ADDRESS_BOOK_JSON_LENGTH);
     const loaded = plain(await fileAddressBook(path).load());
     expect(loaded.length).toBeGreaterThan(100);
     expect(loaded.length).toBeLessThan(peers.length);
