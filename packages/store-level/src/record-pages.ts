@@ -40,9 +40,9 @@ const SWEEP_GROUPS = 16;
  * {@link RUN_RECORD_LIMIT} records) in one walk — row for row a walk is cheap, starting one is not — while a random
  * access reads its one page.
  *
- * Pages hold committed state only: {@link applyCommitted} runs under the store's exclusive commit lock and drops
- * every page whose row a committed batch writes. Pages are read under the shared lock, so a page is never loaded
- * across a commit. A page is keyed by its node's boundary and checked against the node's count.
+ * Pages hold committed state only: {@link applyCommitted} runs under the store's exclusive commit lock and replays
+ * the page rows a committed batch writes on the pages held. Pages are read under the shared lock, so a page is never
+ * loaded across a commit. A page is keyed by its node's boundary and checked against the node's count.
  */
 export class RecordPages {
   private readonly byNamespace = new Map<string, SortedByteMap<Page>>();
@@ -124,13 +124,31 @@ export class RecordPages {
     return ids.length === count ? ids : undefined;
   }
 
-  /** Drops the pages whose rows a committed batch writes. */
+  /**
+   * Replays the page rows a committed batch writes on the pages held: a rewritten page is replaced by its new row
+   * (so writes keep their neighbourhood in memory), a deleted one dropped. Pages not held stay unread.
+   */
   applyCommitted(operations: readonly BatchOperation[]): void {
     if (this.recency.size === 0) return;
-    for (const { key } of operations) {
+    for (const operation of operations) {
+      const { key } = operation;
       if (key[0] !== TABLE.pages || key.length < 1 + 32) continue;
-      const page = this.byNamespace.get(bytesToMapKey(key.subarray(1, 33)))?.get(key.subarray(1));
-      if (page !== undefined) this.drop(page);
+      const namespace = key.subarray(1, 33);
+      const held = this.byNamespace.get(bytesToMapKey(namespace))?.get(key.subarray(1));
+      if (held === undefined) continue;
+      if (operation.type === 'del') {
+        this.drop(held);
+        continue;
+      }
+      let records: PageRecords;
+      try {
+        records = decodePageRow(namespace, operation.value);
+      } catch {
+        // Read again (and reported) when next needed.
+        this.drop(held);
+        continue;
+      }
+      this.add({ namespace: held.namespace, boundary: held.boundary, ...records });
     }
   }
 
