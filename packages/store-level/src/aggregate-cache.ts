@@ -14,7 +14,7 @@ export interface LevelOneNode {
   readonly count: number;
 }
 
-/** The level-1 nodes under one level-2 node, and where the next level-2 node starts (undefined: nowhere). */
+/** The level-1 nodes under consecutive level-2 nodes, and where the next level-2 node starts (undefined: nowhere). */
 export interface LevelOneGroup {
   readonly nodes: readonly LevelOneNode[];
   readonly next: Uint8Array | undefined;
@@ -101,19 +101,23 @@ export class AggregateCache {
   }
 
   /**
-   * The level-1 nodes under `groups` consecutive level-2 nodes, from the one whose records hold `boundary` (see
-   * {@link levelTwoNode}), in order — each node's boundary and record count — and where the next level-2 node after
-   * them starts (undefined: the namespace's end). Loads them if needed. With a single level, the node of `boundary`.
+   * The level-1 nodes under the level-2 node whose records hold `boundary` (see {@link levelTwoNode}) and the
+   * level-2 nodes after it while their records add up to at most `readAhead`, in order — each node's boundary and
+   * record count — and where the next level-2 node after them starts (undefined: the namespace's end). Loads them if
+   * needed. With a single level, the node of `boundary`.
    */
-  async levelOneGroup(namespace: Uint8Array, boundary: Uint8Array, groups = 1): Promise<LevelOneGroup> {
+  async levelOneGroup(namespace: Uint8Array, boundary: Uint8Array, readAhead = 0): Promise<LevelOneGroup> {
     const { start, next: first } = await this.levelTwoNode(namespace, boundary);
     const { rows } = await this.namespaceNodes(namespace);
     let next = first;
-    if (this.levels >= 2 && next !== undefined && groups > 1) {
-      let left = groups - 1;
+    if (this.levels >= 2 && first !== undefined && readAhead > 0) {
+      let records = 0;
+      const head = rows.get(aggregateKey(2, start));
+      if (head !== undefined) records = aggregateCount(head);
       next = undefined;
-      rows.walk(aggregateKey(2, first!), prefixBounds(aggregateKey(2, namespace)).lt, (key) => {
-        if (left-- > 0) return false;
+      rows.walk(aggregateKey(2, first), levelTwoEnd(namespace), (key, value) => {
+        records += aggregateCount(value);
+        if (records <= readAhead) return false;
         next = key.subarray(BOUNDARY_OFFSET);
         return true;
       });
@@ -191,6 +195,11 @@ export class AggregateCache {
     }
     return nodes;
   }
+}
+
+/** The end of a namespace's level-2 rows. */
+function levelTwoEnd(namespace: Uint8Array): Uint8Array {
+  return prefixBounds(aggregateKey(2, namespace)).lt;
 }
 
 /** Whether an aggregate row key belongs to `level` of `namespace`. */

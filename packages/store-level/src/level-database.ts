@@ -162,15 +162,18 @@ export class LevelDatabase implements KeyValueReader {
       throw toStoreError(error, 'reading the database');
     }
     try {
+      // Growing steps, as in entries: a walk stopped early reads little.
+      let step = Math.max(1, Math.min(limit ?? 16, MAX_STEP));
       for (;;) {
         let batch: Uint8Array[];
         try {
-          batch = await iterator.nextv(MAX_STEP);
+          batch = await iterator.nextv(step);
         } catch (error) {
           throw toStoreError(error, 'reading the database');
         }
         if (batch.length === 0) return;
         for (const key of batch) yield plain(key);
+        step = Math.min(step * 2, MAX_STEP);
       }
     } finally {
       // Not awaited: the walk is over, and closing costs a round trip; db.close() waits for it anyway.

@@ -26,19 +26,16 @@ export const DEFAULT_RECORD_PAGE_CAPACITY = 131_072;
  */
 const RUN_RECORD_LIMIT = 4_096;
 
-/** Level-2 nodes whose level-1 nodes and pages a sweep reads ahead over. */
-const SWEEP_GROUPS = 16;
-
 /**
  * The records of recently read level-1 aggregate nodes, in memory, least recently used dropped first.
  *
  * A range operation ends in the records after the last level-1 boundary below each of its bounds: one node's
  * records (about 16), kept as a page — the node's record ids and fingerprints, one row of the pages table.
  * Reconciliation reads the same nodes many times (count, fingerprint and split pivots of a range, then the peer's
- * answer over the same sub-ranges) and sweeps neighbouring nodes in key order. So a miss that follows one in the same
- * level-2 node or the one before (a sweep) reads the missing pages next to it under its level-2 node too (up to
- * {@link RUN_RECORD_LIMIT} records) in one walk — row for row a walk is cheap, starting one is not — while a random
- * access reads its one page.
+ * answer over the same sub-ranges) and sweeps neighbouring nodes in key order. So a miss that follows the last one
+ * reads the missing pages next to it too, and a sweep in progress reads ahead over the next level-2 nodes (see
+ * {@link missingRun}; up to {@link RUN_RECORD_LIMIT} records) in one walk — row for row a walk is cheap, starting
+ * one is not — while a random access reads its one page.
  *
  * Pages hold committed state only: {@link applyCommitted} runs under the store's exclusive commit lock and replays
  * the page rows a committed batch writes on the pages held. Pages are read under the shared lock, so a page is never
@@ -50,8 +47,10 @@ export class RecordPages {
   private readonly recency = new Set<Page>();
   /** Records in {@link recency}. */
   private records = 0;
-  /** Where the level-2 nodes the last miss read start and end (with their namespace): sweeps follow them. */
-  private lastMiss: { readonly namespace: string; readonly start: Uint8Array; readonly next: Uint8Array | undefined } | undefined;
+  /** Where the level-2 nodes the last miss read start and end, its namespace, and whether it was a sweep. */
+  private lastMiss:
+    | { readonly namespace: string; readonly start: Uint8Array; readonly next: Uint8Array | undefined; readonly sweeping: boolean }
+    | undefined;
   /** Loads in progress, by page (namespace and boundary as map keys): a page asked for meanwhile waits for it. */
   private readonly loading = new Map<string, Promise<Page[]>>();
 
@@ -161,8 +160,8 @@ export class RecordPages {
   }
 
   /**
-   * The page of the level-1 node starting at `boundary`, read unless held — with the missing pages next to it under
-   * the same level-2 node, up to {@link RUN_RECORD_LIMIT} records in all.
+   * The page of the level-1 node starting at `boundary`, read unless held — in a sweep with the missing pages next
+   * to it (see {@link missingRun}).
    */
   private async page(namespace: Uint8Array, boundary: Uint8Array, count: number): Promise<Page> {
     const name = bytesToMapKey(namespace);
@@ -200,10 +199,12 @@ export class RecordPages {
   }
 
   /**
-   * What to read for the page of the level-1 node starting at `boundary`: in a sweep (the miss falls in the level-2
-   * nodes the last miss read, or the one after them), that node and the missing pages next to it (neither held nor
-   * being read) under its level-2 node and the {@link SWEEP_GROUPS}` - 1` after it, up to {@link RUN_RECORD_LIMIT}
-   * records in all; otherwise that node alone.
+   * What to read for the page of the level-1 node starting at `boundary`: that node alone, unless the miss follows
+   * the last one (it falls in the level-2 nodes that one read, or the one after them). Then the missing pages next
+   * to it (neither held nor being read) under its level-2 node are read too; and if the last miss was such a sweep
+   * already and this one moved on to a later level-2 node, under the level-2 nodes after it as well — in all, up to
+   * {@link RUN_RECORD_LIMIT} records. A random access thus reads one page, a range's second bound at most one level-2
+   * node's pages, and only a sweep in progress reads ahead.
    */
   private async missingRun(name: string, namespace: Uint8Array, boundary: Uint8Array): Promise<LevelOneNode[]> {
     const { start } = await this.cache.levelTwoNode(namespace, boundary);
@@ -213,8 +214,9 @@ export class RecordPages {
       last.namespace === name &&
       compareBytes(last.start, start) <= 0 &&
       (last.next === undefined || compareBytes(start, last.next) <= 0);
-    const { nodes: group, next } = await this.cache.levelOneGroup(namespace, boundary, sweeping ? SWEEP_GROUPS : 1);
-    this.lastMiss = { namespace: name, start, next };
+    const readAhead = sweeping && last.sweeping && compareBytes(last.start, start) < 0 ? RUN_RECORD_LIMIT : 0;
+    const { nodes: group, next } = await this.cache.levelOneGroup(namespace, boundary, readAhead);
+    this.lastMiss = { namespace: name, start, next, sweeping };
     const index = group.findIndex((node) => equalBytes(node.boundary, boundary));
     if (index < 0) throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'the level-1 node of a record page is missing');
     if (!sweeping) return [group[index]!];
@@ -244,6 +246,9 @@ export class RecordPages {
         throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'the page rows do not match the level-1 aggregate nodes');
       }
       const page: Page = { namespace: name, boundary: boundary.slice(), ...decodePageRow(namespace, value) };
+      if (page.count !== node.count) {
+        throw new StoreError(STORE_ERROR_CODES.CORRUPTED, `an aggregate node counts ${node.count} records, its page row holds ${page.count}`);
+      }
       // A record boundary is its node's first record (the head node starts before every record).
       if (boundary.length !== 32 && (page.count === 0 || compareIds(page, 0, boundary) !== 0)) {
         throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'an aggregate node does not start at its boundary record');

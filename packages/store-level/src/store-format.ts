@@ -4,7 +4,7 @@ import { META_KEY, TABLE, metaKey, tableBounds } from './key-layout.js';
 import type { BatchOperation } from './key-value.js';
 import type { LevelDatabase } from './level-database.js';
 import { PageRowBuilder } from './page-rows.js';
-import { storedFingerprint } from './stored-record.js';
+import { STORED_RECORD_LENGTH, storedFingerprint } from './stored-record.js';
 
 /**
  * The on-disk format this code writes and reads. A store written by a newer format is refused with
@@ -72,6 +72,8 @@ async function upgradeFromFormatOne(database: LevelDatabase, aggregates: Fingerp
   };
   for await (const [key, value] of database.entries(tableBounds(TABLE.records))) {
     const id = key.subarray(1);
+    // A malformed record gets no page entry: the store opens, and checkIntegrity reports the record.
+    if (value.length !== STORED_RECORD_LENGTH || id.length < 64) continue;
     await add(builder.add(id, storedFingerprint(value), aggregates.levelOf(id) >= 1));
   }
   await add(builder.finish());

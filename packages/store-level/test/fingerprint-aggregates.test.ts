@@ -160,6 +160,9 @@ const SHAPES: AggregateShape[] = [
   { bitsPerLevel: 1, levels: 8 },
   { bitsPerLevel: 2, levels: 3 },
   { bitsPerLevel: 6, levels: 4 },
+  // One level (no level 2: every level-1 node is loaded with the namespace) and two (level 2 is the top).
+  { bitsPerLevel: 2, levels: 1 },
+  { bitsPerLevel: 2, levels: 2 },
 ];
 
 describe('FingerprintAggregates', () => {

@@ -113,6 +113,8 @@ describe('format version', () => {
       const namespace = fakeId(5);
       let store = await LevelStore.open({ db }, { aggregateShape: { bitsPerLevel: 2, levels: 4 } });
       await store.putMany(Array.from({ length: 600 }, (_, index) => unsignedEntry(namespace, fakeId(index % 3), `k${(index * 7) % 600}`, 4)));
+      // A second namespace, after the first: pages never span two.
+      await store.putMany(Array.from({ length: 50 }, (_, index) => unsignedEntry(fakeId(6), fakeId(index % 2), `m${index}`, 4)));
       const fingerprint = bytesToHex(await store.ranges(namespace).fingerprint(whole));
       await store.close();
       // Format 1: the same rows without the pages table. An interrupted upgrade left some page rows, one of them stale.
@@ -341,11 +343,11 @@ describe('sublinear aggregates', () => {
       worst = Math.max(worst, level.rowsRead);
       total += level.rowsRead;
     }
-    // A scan would read each range (thousands of rows on average); the aggregates read a few short runs of records.
+    // A scan would read each range (thousands of rows on average); the aggregates read a few level-1 and page rows.
     expect(covered / 200, 'mean entries per range').toBeGreaterThan(size / 4);
     expect(total / 200, 'mean rows per count + fingerprint + keyAt').toBeLessThan(400);
-    // A probe's first touches read the records under at most three level-2 nodes (its two bounds and its pivot),
-    // with the level-1 rows under them: the largest level-2 node bounds what one touch can read.
+    // A probe's first touches read the page rows and level-1 rows under at most three level-2 nodes (its two bounds
+    // and its pivot): the largest level-2 node bounds what one touch can read.
     let largestNode = 0;
     for await (const [, value] of new LevelDatabase(level.db).entries(prefixBounds(aggregateKey(2, namespace)))) {
       largestNode = Math.max(largestNode, aggregateCount(value));
@@ -383,6 +385,43 @@ describe('record pages', () => {
     // sweep starts and for the upper levels. (One walk per level-2 node would be twice as many as there are.)
     expect(level.walks).toBeLessThanOrEqual(2 * Math.ceil((levelTwoNodes + 1) / 16) + 8);
     await store.close();
+  });
+
+  test('a random short range reads the pages around its bounds and pivot, not those of the level-2 nodes after them', async () => {
+    const level = new InstrumentedLevel();
+    const size = 8_000;
+    const { namespace, ids } = await filledStore(level, size);
+    // The most level-1 nodes under one level-2 node.
+    const database = new LevelDatabase(level.db);
+    const levelTwo = new Set<string>();
+    for await (const [key] of database.entries(prefixBounds(aggregateKey(2, namespace)))) levelTwo.add(bytesToHex(key.subarray(2)));
+    let widest = 0;
+    let under = 0;
+    for await (const [key] of database.entries(prefixBounds(aggregateKey(1, namespace)))) {
+      under = levelTwo.has(bytesToHex(key.subarray(2))) ? 1 : under + 1;
+      widest = Math.max(widest, under);
+    }
+    let state = 7;
+    const pick = (): number => (state = (Math.imul(state, 48_271) + 11) >>> 0) % size;
+    let total = 0;
+    for (let probe = 0; probe < 20; probe++) {
+      const store = await LevelStore.open({ db: level.proxy });
+      const ranges = store.ranges(namespace);
+      await ranges.count(whole);
+      // Short ranges: bounds and pivot in the same or neighbouring level-2 nodes, as a sweep's would be.
+      const from = pick() % (size - 600);
+      const range = { x: ids[from]!, y: ids[from + 2 + (pick() % 500)]! };
+      level.rowsRead = 0;
+      const count = await ranges.count(range);
+      await ranges.keyAt(range, count >> 1);
+      await ranges.fingerprint(range);
+      // At most the level-1 rows and page rows under the (one or two) level-2 nodes of its bounds and pivot.
+      expect(level.rowsRead, `probe ${probe}`).toBeLessThanOrEqual(4 * widest + 8);
+      total += level.rowsRead;
+      await store.close();
+    }
+    // Reading ahead over the next level-2 nodes, as a sweep does, would read about four times as much.
+    expect(total / 20).toBeLessThanOrEqual(2 * widest);
   });
 
   test('the items of a small range whose records are in memory are read by point reads, not a walk', async () => {
