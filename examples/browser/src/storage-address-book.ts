@@ -25,7 +25,7 @@ export function storageAddressBook(storage: AddressStorage, key: string): PeerAd
   return {
     async load(): Promise<PeerAddress[]> {
       const text = access(() => storage.getItem(key), 'read');
-      return text === null ? [] : decodeAddressBookJson(text);
+      return text === null ? [] : decodeAddressBookJson(text, `in storage item ${key}`);
     },
     async save(peers) {
       const text = encodeAddressBookJson(peers);

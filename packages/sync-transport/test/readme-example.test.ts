@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { bytesToHex, hexToBytes } from '@docs/crypto';
+import { bytesToHex } from '@docs/crypto';
 import { Docs } from '@docs/replica';
 import { MemoryStore } from '@docs/store-memory';
 import { NodeSecret, SyncEngine, memoryTransport, type PeerAddressBook } from '@docs/sync-transport';
@@ -166,10 +166,15 @@ it('README browser address book: the localStorage book keeps the peers an engine
   const items = new Map<string, string>();
   const localStorage = { getItem: (key: string) => items.get(key) ?? null, setItem: (key: string, value: string) => void items.set(key, value) };
   // --- README browser address book start ---
+  const { decodeAddressBookJson, encodeAddressBookJson } = await import('@docs/sync-transport');
+
   const KEY = 'docs-peers';
   const localStorageBook: PeerAddressBook = {
-    load: async () => JSON.parse(localStorage.getItem(KEY) ?? '[]').map((peer: { id: string }) => ({ ...peer, id: hexToBytes(peer.id) })),
-    save: async (peers) => localStorage.setItem(KEY, JSON.stringify(peers.map((peer) => ({ ...peer, id: bytesToHex(peer.id) })))),
+    load: async () => {
+      const text = localStorage.getItem(KEY);
+      return text === null ? [] : decodeAddressBookJson(text);
+    },
+    save: async (peers) => localStorage.setItem(KEY, encodeAddressBookJson(peers)),
   };
   // --- README browser address book end ---
   const docs = new Docs(new MemoryStore());
@@ -178,7 +183,7 @@ it('README browser address book: the localStorage book keeps the peers an engine
   const first = new SyncEngine({ docs, transports: { memory: memoryTransport(NodeSecret.generate()) }, addressBook: localStorageBook });
   await first.syncWith(doc.namespace, peer);
   await first.close();
-  expect(JSON.parse(items.get(KEY)!)).toEqual([{ id: bytesToHex(peer.id), addresses: ['memory://away'] }]);
+  expect(JSON.parse(items.get(KEY)!)).toEqual({ version: 1, peers: [{ id: bytesToHex(peer.id), addresses: ['memory://away'] }] });
   const loaded = await localStorageBook.load();
   expect(loaded.map((each) => ({ id: bytesToHex(each.id), addresses: each.addresses }))).toEqual([{ id: bytesToHex(peer.id), addresses: ['memory://away'] }]);
   docs.closeAll();

@@ -39,12 +39,14 @@ export function encodeAddressBookJson(peers: readonly PeerAddress[]): string {
 
 /**
  * The peers of an address book's JSON text (see {@link encodeAddressBookJson}), bounded as in a `SyncEngine`'s book.
+ * `source` names where the text came from in error messages (e.g. a file's path).
  * @throws SyncError `DOCS_SYNC_ADDRESS_BOOK_UNAVAILABLE` for a book of a newer version (written by a newer version of
  *   this package: an engine saves nothing over it); `DOCS_SYNC_ADDRESS_BOOK_INVALID` for anything else that is not
  *   such JSON, or more than {@link MAX_ADDRESS_BOOK_JSON_LENGTH} bytes (the cause says why; an engine replaces such a
  *   book on its next save)
  */
-export function decodeAddressBookJson(text: string): PeerAddress[] {
+export function decodeAddressBookJson(text: string, source?: string): PeerAddress[] {
+  const book = source === undefined ? 'peer address book' : `peer address book ${source}`;
   let document: unknown;
   try {
     if (new TextEncoder().encode(text).length > MAX_ADDRESS_BOOK_JSON_LENGTH) {
@@ -53,13 +55,13 @@ export function decodeAddressBookJson(text: string): PeerAddress[] {
     document = JSON.parse(text);
     if (typeof document !== 'object' || document === null || Array.isArray(document)) throw new TypeError('not a JSON object');
   } catch (error) {
-    throw invalid(error);
+    throw invalid(book, error);
   }
   const { version, peers } = document as { version?: unknown; peers?: unknown };
   if (Number.isSafeInteger(version) && (version as number) > ADDRESS_BOOK_JSON_VERSION) {
     throw new SyncError(
       SYNC_ERROR_CODES.ADDRESS_BOOK_UNAVAILABLE,
-      `the peer address book has version ${version as number}, this one reads ${ADDRESS_BOOK_JSON_VERSION}`,
+      `the ${book} has version ${version as number}, this one reads ${ADDRESS_BOOK_JSON_VERSION}`,
     );
   }
   let decoded: PeerAddress[];
@@ -75,11 +77,11 @@ export function decodeAddressBookJson(text: string): PeerAddress[] {
       return { id: hexToBytes(id), addresses };
     });
   } catch (error) {
-    throw invalid(error);
+    throw invalid(book, error);
   }
   return [...boundPeerAddresses(decoded).values()];
 }
 
-function invalid(cause: unknown): SyncError {
-  return new SyncError(SYNC_ERROR_CODES.ADDRESS_BOOK_INVALID, `invalid peer address book: ${(cause as Error).message}`, { cause });
+function invalid(book: string, cause: unknown): SyncError {
+  return new SyncError(SYNC_ERROR_CODES.ADDRESS_BOOK_INVALID, `invalid ${book}: ${(cause as Error).message}`, { cause });
 }

@@ -50,13 +50,7 @@ async function readAddressFile(path: string): Promise<PeerAddress[]> {
   } catch (error) {
     throw new SyncError(SYNC_ERROR_CODES.ADDRESS_BOOK_INVALID, `invalid peer address book ${path}: not UTF-8`, { cause: error });
   }
-  try {
-    return decodeAddressBookJson(text);
-  } catch (error) {
-    // The codec's code and cause, with the file named.
-    const { code, message, cause } = error as SyncError;
-    throw new SyncError(code, `${message} (${path})`, { cause: cause ?? error });
-  }
+  return decodeAddressBookJson(text, path);
 }
 
 /** The file's first `limit` bytes (all of it, if it is shorter); anything but a regular file is refused. */
