@@ -18,20 +18,9 @@ import { PageRowBuilder } from '../src/page-rows.js';
 import { RecordPages } from '../src/record-pages.js';
 import { encodeStoredRecord } from '../src/stored-record.js';
 import { WriteSet } from '../src/write-set.js';
+import { seeded } from './fixtures/seeded.js';
 
 const SLOW = process.env['SLOW'] === '1';
-
-/** A deterministic generator (mulberry32); the seed is in every test name. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Records rows need a value; only the fingerprint in it matters here.
 const PLACEHOLDER: SignedEntry = {

@@ -3,18 +3,7 @@ import { STORE_ERROR_CODES, StoreError } from '@docs/store';
 import { describe, expect, test } from 'vitest';
 import { TABLE } from '../src/key-layout.js';
 import { PageRowBuilder, decodePageRow, encodePageRow, idOf, pageKey, recordsOf, type PageRecord } from '../src/page-rows.js';
-
-/** A deterministic generator (mulberry32); the seed is in every test name. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from './fixtures/seeded.js';
 
 const namespace = new Uint8Array(32).fill(9);
 
