@@ -42,6 +42,8 @@ class InstrumentedLevel {
   rowsRead = 0;
   /** Walks started (iterators created). */
   walks = 0;
+  /** Iterator steps (`nextv` calls). */
+  steps = 0;
   failNextBatch = false;
   readonly batchOptions: unknown[] = [];
   readonly db = new MemoryLevel();
@@ -72,6 +74,7 @@ class InstrumentedLevel {
             const iterator = method(...args) as { nextv(size: number): Promise<unknown[]>; close(): Promise<void> };
             return {
               nextv: async (size: number) => {
+                counter.steps++;
                 const batch = await iterator.nextv(size);
                 counter.rowsRead += batch.length;
                 return batch;
@@ -227,6 +230,25 @@ describe('databases and processes', () => {
     const reopened = await LevelStore.open({ db: db.sublevel<Uint8Array, Uint8Array>('docs', VIEW) });
     expect(await reopened.ranges(namespace).count(whole)).toBe(100);
     await reopened.close();
+  });
+
+  test('a walk with a limit ends once it has read that many rows, without another step', async () => {
+    const level = new InstrumentedLevel();
+    const database = new LevelDatabase(level.proxy);
+    await database.batch(Array.from({ length: 100 }, (_, index) => ({ type: 'put' as const, key: Uint8Array.of(1, index), value: Uint8Array.of(index) })));
+    const walk = async (options: { limit?: number; readAhead?: number }): Promise<number[]> => {
+      level.steps = 0;
+      const out: number[] = [];
+      for await (const [, value] of database.entries({ gte: Uint8Array.of(1), lt: Uint8Array.of(2), ...options })) out.push(value[0]!);
+      return out;
+    };
+    expect(await walk({ limit: 40 })).toEqual(Array.from({ length: 40 }, (_, index) => index));
+    expect(level.steps, 'one step of 40').toBe(1);
+    expect(await walk({ limit: 40, readAhead: 10 })).toHaveLength(40);
+    expect(level.steps, 'steps of 10, 20 and the last 10').toBe(3);
+    // Without a limit, the end is known only from an empty step.
+    expect(await walk({ readAhead: 100 })).toHaveLength(100);
+    expect(level.steps).toBe(2);
   });
 
   test('a database closed underneath the store gives DOCS_STORE_CLOSED', async () => {
