@@ -77,7 +77,7 @@ export class AggregateCache {
     // other would otherwise read the same pages.
     const load = async (): Promise<void> => {
       for (const gap of levelOne.missing(start, end)) {
-        const lt = gap.to === undefined ? prefixBounds(aggregateKey(1, namespace)).lt : aggregateKey(1, gap.to);
+        const lt = gap.to === undefined ? levelEnd(1, namespace) : aggregateKey(1, gap.to);
         for await (const [key, value] of this.base.entries({ gte: aggregateKey(1, gap.from), lt })) rows.set(key, value);
         levelOne.add(gap.from, gap.to);
       }
@@ -111,11 +111,11 @@ export class AggregateCache {
     const { rows } = await this.namespaceNodes(namespace);
     let next = first;
     if (this.levels >= 2 && first !== undefined && readAhead > 0) {
-      let records = 0;
-      const head = rows.get(aggregateKey(2, start));
-      if (head !== undefined) records = aggregateCount(head);
+      // The records under the level-2 node of `boundary` (its row is absent for an empty head), then those after it.
+      const own = rows.get(aggregateKey(2, start));
+      let records = own === undefined ? 0 : aggregateCount(own);
       next = undefined;
-      rows.walk(aggregateKey(2, first), levelTwoEnd(namespace), (key, value) => {
+      rows.walk(aggregateKey(2, first), levelEnd(2, namespace), (key, value) => {
         records += aggregateCount(value);
         if (records <= readAhead) return false;
         next = key.subarray(BOUNDARY_OFFSET);
@@ -124,7 +124,7 @@ export class AggregateCache {
     }
     await this.ensureLevelOne(namespace, successorKey(boundary), next);
     const nodes: LevelOneNode[] = [];
-    const to = next === undefined ? prefixBounds(aggregateKey(1, namespace)).lt : aggregateKey(1, next);
+    const to = next === undefined ? levelEnd(1, namespace) : aggregateKey(1, next);
     rows.walk(aggregateKey(1, start), to, (key, value) => {
       nodes.push({ boundary: key.subarray(BOUNDARY_OFFSET), count: aggregateCount(value) });
     });
@@ -133,7 +133,7 @@ export class AggregateCache {
 
   /** The last level-2 boundary whose row sorts below `key` (`undefined`: the level's end), or the namespace (the head). */
   private levelTwoBefore(rows: SortedByteMap<Uint8Array>, namespace: Uint8Array, key: Uint8Array | undefined): Uint8Array {
-    const found = rows.before(key ?? prefixBounds(aggregateKey(2, namespace)).lt);
+    const found = rows.before(key ?? levelEnd(2, namespace));
     return found !== undefined && isLevelRowOf(found[0], 2, namespace) ? found[0].subarray(BOUNDARY_OFFSET) : namespace;
   }
 
@@ -197,9 +197,9 @@ export class AggregateCache {
   }
 }
 
-/** The end of a namespace's level-2 rows. */
-function levelTwoEnd(namespace: Uint8Array): Uint8Array {
-  return prefixBounds(aggregateKey(2, namespace)).lt;
+/** The first key after a namespace's rows of `level`. */
+function levelEnd(level: number, namespace: Uint8Array): Uint8Array {
+  return prefixBounds(aggregateKey(level, namespace)).lt;
 }
 
 /** Whether an aggregate row key belongs to `level` of `namespace`. */

@@ -202,9 +202,7 @@ export class FingerprintAggregates {
           records.push(...merged.slice(1));
           writes.del(pageKey(id));
         } else {
-          const index = lowerBound(records, id);
-          if (index === records.length || !equalBytes(records[index]!.id, id)) throw corruptedPages('a removed record is not in its page');
-          records.splice(index, 1);
+          records.splice(indexOfRecord(records, id, 'a removed record'), 1);
         }
         writePage(writes, owner.boundary, records);
       }
@@ -236,9 +234,7 @@ export class FingerprintAggregates {
           : floorNode(nodes, level, namespace, id);
       if (level === 1) {
         const records = await readPage(writes, namespace, node.boundary, node.aggregate.count);
-        const index = lowerBound(records, id);
-        if (index === records.length || !equalBytes(records[index]!.id, id)) throw corruptedPages('a replaced record is not in its page');
-        records[index] = { id, fingerprint: newFingerprint };
+        records[indexOfRecord(records, id, 'a replaced record')] = { id, fingerprint: newFingerprint };
         writePage(writes, node.boundary, records);
       }
       xorInto(node.aggregate.xor, oldFingerprint);
@@ -403,6 +399,13 @@ function lowerBound(records: readonly PageRecord[], id: Uint8Array): number {
     else high = middle;
   }
   return low;
+}
+
+/** Index of the record with `id` (`what` names it if it is missing: the page does not match the records). */
+function indexOfRecord(records: readonly PageRecord[], id: Uint8Array, what: string): number {
+  const index = lowerBound(records, id);
+  if (index === records.length || !equalBytes(records[index]!.id, id)) throw corruptedPages(`${what} is not in its page`);
+  return index;
 }
 
 function corruptedPages(message: string): StoreError {

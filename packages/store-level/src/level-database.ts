@@ -12,14 +12,20 @@ export interface AnyAbstractLevel {
   close(): Promise<void>;
 }
 
+/** An abstract-level iterator, as the store reads it: steps of up to `size` items, then close. */
+interface WalkIterator<T> {
+  nextv(size: number): Promise<T[]>;
+  close(): Promise<void>;
+}
+
 /** The calls the store makes, all with explicit `view` encodings. */
 interface ViewLevel {
   readonly supports?: { readonly getSync?: boolean };
   get(key: Uint8Array, options: object): Promise<Uint8Array | undefined>;
   getSync?(key: Uint8Array, options: object): Uint8Array | undefined;
   getMany(keys: Uint8Array[], options: object): Promise<(Uint8Array | undefined)[]>;
-  iterator(options: object): { nextv(size: number): Promise<[Uint8Array, Uint8Array][]>; close(): Promise<void> };
-  keys(options: object): { nextv(size: number): Promise<Uint8Array[]>; close(): Promise<void> };
+  iterator(options: object): WalkIterator<[Uint8Array, Uint8Array]>;
+  keys(options: object): WalkIterator<Uint8Array>;
   batch(operations: BatchOperation[], options: object): Promise<void>;
   clear(options: object): Promise<void>;
 }
@@ -107,18 +113,28 @@ export class LevelDatabase implements KeyValueReader {
 
   /** Entries in `[gte, lt)`, read in growing steps so that a walk stopped early reads little. */
   async *entries(options: WalkOptions): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    for await (const batch of this.steps((range) => this.level.iterator({ ...range, ...VIEW }), options)) {
+      for (const [key, value] of batch) yield [plain(key), plain(value)];
+    }
+  }
+
+  /** Keys only, in `[gte, lt)`, read as {@link entries} reads entries. */
+  async *keys(options: WalkOptions): AsyncGenerator<Uint8Array> {
+    for await (const batch of this.steps((range) => this.level.keys({ ...range, ...KEY_VIEW }), options)) {
+      for (const key of batch) yield plain(key);
+    }
+  }
+
+  /**
+   * The steps of one walk: an iterator opened on the walk's range, read in growing steps (from `readAhead`, or the
+   * limit, or 16), ending without another read once the limit is reached; closed when the walk ends.
+   */
+  private async *steps<T>(open: (range: object) => WalkIterator<T>, options: WalkOptions): AsyncGenerator<T[]> {
     const { gte, lt, reverse = false, limit, readAhead } = options;
     if (limit === 0) return;
-    let iterator;
+    let iterator: WalkIterator<T>;
     try {
-      iterator = this.level.iterator({
-        gte,
-        ...bound(lt),
-        reverse,
-        ...(limit === undefined ? {} : { limit }),
-        highWaterMarkBytes: STEP_BYTES,
-        ...VIEW,
-      });
+      iterator = open({ gte, ...bound(lt), reverse, ...(limit === undefined ? {} : { limit }), highWaterMarkBytes: STEP_BYTES });
     } catch (error) {
       throw toStoreError(error, 'reading the database');
     }
@@ -127,53 +143,17 @@ export class LevelDatabase implements KeyValueReader {
       // Entries still allowed by the limit: once none are, the walk ends without another read.
       let left = limit ?? Infinity;
       for (;;) {
-        let batch: [Uint8Array, Uint8Array][];
+        let batch: T[];
         try {
           batch = await iterator.nextv(step);
         } catch (error) {
           throw toStoreError(error, 'reading the database');
         }
         if (batch.length === 0) return;
-        for (const [key, value] of batch) yield [plain(key), plain(value)];
+        yield batch;
         left -= batch.length;
         if (left <= 0) return;
         step = Math.min(step * 2, MAX_STEP, left);
-      }
-    } finally {
-      // Not awaited: the walk is over, and closing costs a round trip; db.close() waits for it anyway.
-      void iterator.close().catch(() => undefined);
-    }
-  }
-
-  /** Keys only, in `[gte, lt)`. */
-  async *keys(options: WalkOptions): AsyncGenerator<Uint8Array> {
-    const { gte, lt, reverse = false, limit } = options;
-    let iterator;
-    try {
-      iterator = this.level.keys({
-        gte,
-        ...bound(lt),
-        reverse,
-        ...(limit === undefined ? {} : { limit }),
-        highWaterMarkBytes: STEP_BYTES,
-        ...KEY_VIEW,
-      });
-    } catch (error) {
-      throw toStoreError(error, 'reading the database');
-    }
-    try {
-      // Growing steps, as in entries: a walk stopped early reads little.
-      let step = Math.max(1, Math.min(limit ?? 16, MAX_STEP));
-      for (;;) {
-        let batch: Uint8Array[];
-        try {
-          batch = await iterator.nextv(step);
-        } catch (error) {
-          throw toStoreError(error, 'reading the database');
-        }
-        if (batch.length === 0) return;
-        for (const key of batch) yield plain(key);
-        step = Math.min(step * 2, MAX_STEP);
       }
     } finally {
       // Not awaited: the walk is over, and closing costs a round trip; db.close() waits for it anyway.

@@ -102,6 +102,14 @@ export function fingerprintOf(page: PageRecords, index: number): Uint8Array {
   return page.fingerprints.subarray(index * FINGERPRINT_LENGTH, (index + 1) * FINGERPRINT_LENGTH);
 }
 
+/** XORs the fingerprints of a page's records `from ≤ index < to` into `xor`. */
+export function xorFingerprints(page: PageRecords, from: number, to: number, xor: Uint8Array): void {
+  const { fingerprints } = page;
+  for (let offset = from * FINGERPRINT_LENGTH; offset < to * FINGERPRINT_LENGTH; offset += FINGERPRINT_LENGTH) {
+    for (let byte = 0; byte < FINGERPRINT_LENGTH; byte++) xor[byte]! ^= fingerprints[offset + byte]!;
+  }
+}
+
 /** The records of a page as a list (views), for edits. */
 export function recordsOf(page: PageRecords): PageRecord[] {
   return Array.from({ length: page.count }, (_, index) => ({ id: idOf(page, index), fingerprint: fingerprintOf(page, index) }));

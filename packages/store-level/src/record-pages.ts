@@ -5,7 +5,7 @@ import { TABLE, prefixBounds } from './key-layout.js';
 import type { Aggregate } from './fingerprint-aggregates.js';
 import { successorKey, type BatchOperation, type KeyValueReader } from './key-value.js';
 import { SortedByteMap } from './sorted-byte-map.js';
-import { compareIds, decodePageRow, idOf, lowerBoundIn, pageKey, type PageRecords } from './page-rows.js';
+import { compareIds, decodePageRow, idOf, lowerBoundIn, pageKey, xorFingerprints, type PageRecords } from './page-rows.js';
 
 /** The records of one level-1 node (see {@link PageRecords}), of a namespace (as a map key), by the node's boundary. */
 interface Page extends PageRecords {
@@ -76,11 +76,7 @@ export class RecordPages {
     const first = lowerBoundIn(page, from);
     const end = to === undefined ? page.count : lowerBoundIn(page, to);
     const xor = new Uint8Array(32);
-    const { fingerprints } = page;
-    for (let index = first; index < end; index++) {
-      const offset = index * 32;
-      for (let byte = 0; byte < 32; byte++) xor[byte]! ^= fingerprints[offset + byte]!;
-    }
+    xorFingerprints(page, first, end, xor);
     return { count: Math.max(0, end - first), xor };
   }
 
@@ -91,11 +87,7 @@ export class RecordPages {
   async prefix(namespace: Uint8Array, boundary: Uint8Array, count: number, index: number, total: Aggregate): Promise<Uint8Array | undefined> {
     const page = await this.page(namespace, boundary, count);
     if (index >= page.count) return undefined;
-    const { fingerprints } = page;
-    const { xor } = total;
-    for (let offset = 0; offset < index * 32; offset += 32) {
-      for (let byte = 0; byte < 32; byte++) xor[byte]! ^= fingerprints[offset + byte]!;
-    }
+    xorFingerprints(page, 0, index, total.xor);
     total.count += index;
     return idOf(page, index);
   }
@@ -109,11 +101,7 @@ export class RecordPages {
     if (pages === undefined) return undefined;
     const ids: Uint8Array[] = [];
     // The page that may hold `from` (the last one starting at or before it), then the ones after it before `to`.
-    let start = from;
-    for (const [boundary] of pages.range(undefined, successorKey(from), true)) {
-      start = boundary;
-      break;
-    }
+    const start = pages.before(successorKey(from))?.[0] ?? from;
     for (const [, page] of pages.range(start, to)) {
       const end = to === undefined ? page.count : lowerBoundIn(page, to);
       for (let index = lowerBoundIn(page, from); index < end; index++) ids.push(idOf(page, index));
