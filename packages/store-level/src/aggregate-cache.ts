@@ -1,7 +1,7 @@
 import { bytesToMapKey } from '@docs/crypto';
 import { CoveredIntervals } from './covered-intervals.js';
 import { TABLE, aggregateKey, prefixBounds } from './key-layout.js';
-import { aggregateCount } from './fingerprint-aggregates.js';
+import { aggregateCount, encodeAggregate, type Aggregate } from './fingerprint-aggregates.js';
 import { successorKey, type BatchOperation, type KeyValueReader } from './key-value.js';
 import { SortedByteMap } from './sorted-byte-map.js';
 
@@ -86,6 +86,19 @@ export class AggregateCache {
     const loaded = nodes.levelOneLoads.then(load, load);
     nodes.levelOneLoads = loaded.catch(() => undefined);
     await loaded;
+  }
+
+  /**
+   * Holds every level-1 node of a namespace, given in order (each node's boundary and the count and XOR of its
+   * records, as its page holds them): no walk needs to read them. The nodes must be the committed ones (given
+   * under the shared commit lock).
+   */
+  async holdLevelOne(namespace: Uint8Array, nodes: Iterable<{ readonly boundary: Uint8Array; readonly aggregate: Aggregate }>): Promise<void> {
+    const held = await this.namespaceNodes(namespace);
+    if (held.levelOneComplete) return;
+    for (const { boundary, aggregate } of nodes) held.rows.set(aggregateKey(1, boundary), encodeAggregate(aggregate));
+    held.levelOne.add(namespace, undefined);
+    held.levelOneComplete = true;
   }
 
   /**

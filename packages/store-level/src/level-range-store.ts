@@ -10,6 +10,7 @@ import type { LevelDatabase } from './level-database.js';
 import type { ReadWriteLock } from './read-write-lock.js';
 import type { RecordPages } from './record-pages.js';
 import { decodeStoredRecord } from './stored-record.js';
+import type { WholeNamespace } from './whole-namespace.js';
 
 /** Bytes of bound results a range store keeps between commits (a result takes its bound and about 100 bytes). */
 const MEMO_BYTES_LIMIT = 4 * 1024 * 1024;
@@ -74,6 +75,8 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
   async count(range: Range): Promise<number> {
     this.context.ensureOpen();
     const intervals = clampRange(this.namespace, range);
+    const whole = this.context.pages.wholeIndex(this.namespace);
+    if (whole !== undefined) return intervals.reduce((total, interval) => total + this.wholeAggregate(whole, interval).count, 0);
     return this.context.commitLock.shared(async () => {
       let total = 0;
       for (const interval of intervals) total += (await this.aggregate(interval)).count;
@@ -85,6 +88,12 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
   async fingerprint(range: Range): Promise<Uint8Array> {
     this.context.ensureOpen();
     const intervals = clampRange(this.namespace, range);
+    const whole = this.context.pages.wholeIndex(this.namespace);
+    if (whole !== undefined) {
+      const fingerprint = EMPTY_FINGERPRINT.slice();
+      for (const interval of intervals) xorFingerprintInto(fingerprint, this.wholeAggregate(whole, interval).xor);
+      return fingerprint;
+    }
     return this.context.commitLock.shared(async () => {
       const fingerprint = EMPTY_FINGERPRINT.slice();
       for (const interval of intervals) xorFingerprintInto(fingerprint, (await this.aggregate(interval)).xor);
@@ -97,10 +106,11 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     this.context.ensureOpen();
     const records = this.recordBounds();
     for (const interval of clampRange(this.namespace, range)) {
-      const { expected, held } = await this.context.commitLock.shared(async () => {
-        const count = (await this.aggregate(interval)).count;
-        return { expected: count, held: this.heldRecords(interval, count) };
-      });
+      const whole = this.context.pages.wholeIndex(this.namespace);
+      const { expected, held } =
+        whole !== undefined
+          ? this.countAndHeld(interval, this.wholeAggregate(whole, interval).count)
+          : await this.context.commitLock.shared(async () => this.countAndHeld(interval, (await this.aggregate(interval)).count));
       if (held !== undefined) {
         yield* held;
         continue;
@@ -114,6 +124,11 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
         yield decodeStoredRecord(key.subarray(1), value);
       }
     }
+  }
+
+  /** An interval's count and, if small and held, its entries (see {@link heldRecords}). */
+  private countAndHeld(interval: KeyInterval, count: number): { expected: number; held: SignedEntry[] | undefined } {
+    return { expected: count, held: this.heldRecords(interval, count) };
   }
 
   /**
@@ -139,7 +154,8 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     this.context.ensureOpen();
     const intervals = clampRange(this.namespace, range);
     const { aggregates, pages, cache } = this.context;
-    const found = await this.context.commitLock.shared(async () => {
+    const whole = pages.wholeIndex(this.namespace);
+    const found = whole !== undefined ? this.wholeKeyAt(whole, intervals, index) : await this.context.commitLock.shared(async () => {
       let left = index;
       for (const interval of intervals) {
         const [before, upTo] = await Promise.all([this.below(interval.from), this.below(interval.to)]);
@@ -156,6 +172,26 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     });
     if (found === undefined) throw new RangeError(`index ${index} is past the end of the range`);
     return found.slice();
+  }
+
+  /** {@link keyAt} in a namespace held whole (a view), or undefined past the end. */
+  private wholeKeyAt(whole: WholeNamespace, intervals: readonly KeyInterval[], index: number): Uint8Array | undefined {
+    let left = index;
+    for (const interval of intervals) {
+      const before = whole.below(this.boundOf(interval.from)).count;
+      const inside = whole.below(this.boundOf(interval.to)).count - before;
+      if (left < inside) return whole.select(before + left)?.id;
+      left -= inside;
+    }
+    return undefined;
+  }
+
+  /** Count and XOR of an interval's records in a namespace held whole. */
+  private wholeAggregate(whole: WholeNamespace, interval: KeyInterval): Aggregate {
+    const upTo = whole.below(this.boundOf(interval.to));
+    const before = whole.below(this.boundOf(interval.from));
+    xorFingerprintInto(upTo.xor, before.xor);
+    return { count: upTo.count - before.count, xor: upTo.xor };
   }
 
   /** Loads the level-1 nodes under the level-2 node starting at `boundary` (for a walk down by rank). */
@@ -177,13 +213,15 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
    */
   private async below(beyond: Uint8Array | undefined): Promise<Aggregate> {
     const { aggregates, pages, cache } = this.context;
-    // A bound at or past the namespace's end (the end of a whole-namespace interval) has every record below it.
-    const bound = beyond !== undefined && (this.end === undefined || compareBytes(beyond, this.end) < 0) ? beyond : undefined;
+    const bound = this.boundOf(beyond);
     const name = memoName(bound);
     const known = name === undefined ? undefined : this.currentMemo().results.get(name);
     if (known !== undefined) return known;
-    // The level-1 pages that the walk towards the bound reads.
-    await cache.ensureLevelOne(this.namespace, bound, bound);
+    if (bound !== undefined) {
+      await pages.holdNamespace(this.namespace, await this.below(undefined));
+      // The level-1 pages that the walk towards the bound reads (below no bound is the sum of the top level).
+      await cache.ensureLevelOne(this.namespace, bound, bound);
+    }
     const result = await aggregates.below(pages, await cache.nodes(this.namespace), this.namespace, bound);
     this.remember(bound, result);
     return result;
@@ -203,6 +241,11 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     const commits = this.context.commits();
     if (this.memo.commits !== commits || this.memo.bytes >= MEMO_BYTES_LIMIT) this.memo = { commits, bytes: 0, results: new Map() };
     return this.memo;
+  }
+
+  /** A bound at or past the namespace's end (the end of a whole-namespace interval) has every record below it. */
+  private boundOf(beyond: Uint8Array | undefined): Uint8Array | undefined {
+    return beyond !== undefined && (this.end === undefined || compareBytes(beyond, this.end) < 0) ? beyond : undefined;
   }
 
   private recordBounds(): { gte: Uint8Array; lt: Uint8Array } {

@@ -34,7 +34,7 @@ import {
   type QueryPlan,
 } from '@docs/store';
 import { AggregateCache } from './aggregate-cache.js';
-import { RecordPages } from './record-pages.js';
+import { DEFAULT_CACHED_RECORDS, RecordPages } from './record-pages.js';
 import { DEFAULT_AGGREGATE_SHAPE, type AggregateShape, type FingerprintAggregates } from './fingerprint-aggregates.js';
 import { checkIntegrity, type IntegrityReport } from './integrity-check.js';
 import {
@@ -77,6 +77,13 @@ export interface LevelStoreOptions {
    * the process crashing, not necessarily the machine losing power (a batch is still all-or-nothing either way).
    */
   readonly sync?: boolean;
+  /**
+   * Records (ids and fingerprints, one 16th of the aggregate structure's bottom level each) kept in memory at most:
+   * default {@link DEFAULT_CACHED_RECORDS}, about 35 MB. A namespace of at most half as many entries is read whole
+   * on its first range operation and then answers count, fingerprint and keyAt without reading anything; a larger
+   * one keeps the pages its operations touch.
+   */
+  readonly cachedRecords?: number;
 }
 
 /** Records fetched per database call when a by-key index walk resolves its rows. */
@@ -112,10 +119,10 @@ export class LevelStore implements DocsStore {
   private readonly commitLock = new ReadWriteLock();
   private closed = false;
 
-  private constructor(database: LevelDatabase, aggregates: FingerprintAggregates, ownsDatabase: boolean) {
+  private constructor(database: LevelDatabase, aggregates: FingerprintAggregates, ownsDatabase: boolean, cachedRecords: number) {
     this.database = database;
     this.cache = new AggregateCache(database, aggregates.shape.levels);
-    this.pages = new RecordPages(database, this.cache);
+    this.pages = new RecordPages(database, this.cache, cachedRecords);
     this.aggregates = aggregates;
     this.ownsDatabase = ownsDatabase;
     this.blobs = new LevelBlobStore(database, {
@@ -134,6 +141,10 @@ export class LevelStore implements DocsStore {
    */
   static async open(location: LevelStoreLocation, options: LevelStoreOptions = {}): Promise<LevelStore> {
     const shape = options.aggregateShape ?? DEFAULT_AGGREGATE_SHAPE;
+    const cachedRecords = options.cachedRecords ?? DEFAULT_CACHED_RECORDS;
+    if (!Number.isSafeInteger(cachedRecords) || cachedRecords < 1) {
+      throw new RangeError(`cachedRecords must be a positive integer, got ${cachedRecords}`);
+    }
     let db: AnyAbstractLevel;
     let owns: boolean;
     if (typeof location === 'string') {
@@ -153,7 +164,7 @@ export class LevelStore implements DocsStore {
     }
     try {
       const database = new LevelDatabase(db, { sync: options.sync === true });
-      const store = new LevelStore(database, await prepareFormat(database, shape), owns);
+      const store = new LevelStore(database, await prepareFormat(database, shape), owns, cachedRecords);
       await store.recover();
       return store;
     } catch (error) {

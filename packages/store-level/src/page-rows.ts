@@ -75,19 +75,21 @@ export function decodePageRow(namespace: Uint8Array, value: Uint8Array): PageRec
   const ids = new Uint8Array(idBytes);
   const offsets = new Uint32Array(count + 1);
   const fingerprints = new Uint8Array(count * FINGERPRINT_LENGTH);
+  // Byte loops: a typed-array copy per field costs more than these short copies.
   let offset = 0;
+  let at = 0;
+  let fingerprintAt = 0;
   for (let index = 0; index < count; index++) {
     const suffix = view.getUint32(offset);
-    const start = offsets[index]!;
-    ids.set(namespace, start);
-    ids.set(value.subarray(offset + 4, offset + 4 + suffix), start + NAMESPACE_LENGTH);
-    offsets[index + 1] = start + NAMESPACE_LENGTH + suffix;
-    fingerprints.set(value.subarray(offset + 4 + suffix, offset + 4 + suffix + FINGERPRINT_LENGTH), index * FINGERPRINT_LENGTH);
-    offset += 4 + suffix + FINGERPRINT_LENGTH;
+    offset += 4;
+    for (let byte = 0; byte < NAMESPACE_LENGTH; byte++) ids[at++] = namespace[byte]!;
+    for (const end = offset + suffix; offset < end; ) ids[at++] = value[offset++]!;
+    offsets[index + 1] = at;
+    for (let byte = 0; byte < FINGERPRINT_LENGTH; byte++) fingerprints[fingerprintAt++] = value[offset++]!;
   }
   const page = { count, ids, offsets, fingerprints };
   for (let index = 1; index < count; index++) {
-    if (compareIds(page, index - 1, idOf(page, index)) >= 0) throw corrupted('the ids of a record page row are not in order');
+    if (compareRecords(page, index - 1, index) >= 0) throw corrupted('the ids of a record page row are not in order');
   }
   return page;
 }
@@ -115,26 +117,44 @@ export function recordsOf(page: PageRecords): PageRecord[] {
   return Array.from({ length: page.count }, (_, index) => ({ id: idOf(page, index), fingerprint: fingerprintOf(page, index) }));
 }
 
-/** Compares a page's `index`-th id with `key` (negative, zero or positive, as `compareBytes`). */
-export function compareIds(page: PageRecords, index: number, key: Uint8Array): number {
+/**
+ * Compares a page's `index`-th id with `key` (negative, zero or positive, as `compareBytes`), from byte `shared` on:
+ * the bytes before it must be equal (a namespace both start with).
+ */
+export function compareIds(page: PageRecords, index: number, key: Uint8Array, shared = 0): number {
   const { ids, offsets } = page;
   const start = offsets[index]!;
   const length = offsets[index + 1]! - start;
   const common = Math.min(length, key.length);
-  for (let byte = 0; byte < common; byte++) {
+  for (let byte = shared; byte < common; byte++) {
     const difference = ids[start + byte]! - key[byte]!;
     if (difference !== 0) return difference;
   }
   return length - key.length;
 }
 
-/** Index of the first id of a page that is ≥ `key`. */
-export function lowerBoundIn(page: PageRecords, key: Uint8Array): number {
+/** Compares a page's `left`-th and `right`-th ids (as `compareBytes`), past the namespace they share. */
+function compareRecords(page: PageRecords, left: number, right: number): number {
+  const { ids, offsets } = page;
+  const leftStart = offsets[left]! + NAMESPACE_LENGTH;
+  const rightStart = offsets[right]! + NAMESPACE_LENGTH;
+  const leftLength = offsets[left + 1]! - leftStart;
+  const rightLength = offsets[right + 1]! - rightStart;
+  const common = Math.min(leftLength, rightLength);
+  for (let byte = 0; byte < common; byte++) {
+    const difference = ids[leftStart + byte]! - ids[rightStart + byte]!;
+    if (difference !== 0) return difference;
+  }
+  return leftLength - rightLength;
+}
+
+/** Index of the first id of a page that is ≥ `key` (`shared`: see {@link compareIds}). */
+export function lowerBoundIn(page: PageRecords, key: Uint8Array, shared = 0): number {
   let low = 0;
   let high = page.count;
   while (low < high) {
     const middle = (low + high) >> 1;
-    if (compareIds(page, middle, key) < 0) low = middle + 1;
+    if (compareIds(page, middle, key, shared) < 0) low = middle + 1;
     else high = middle;
   }
   return low;

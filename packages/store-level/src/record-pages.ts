@@ -1,10 +1,12 @@
 import { bytesToMapKey, compareBytes, equalBytes } from '@docs/crypto';
+import { xorFingerprintInto } from '@docs/entry';
 import { STORE_ERROR_CODES, StoreError } from '@docs/store';
 import type { AggregateCache, LevelOneNode } from './aggregate-cache.js';
 import { TABLE, prefixBounds } from './key-layout.js';
 import type { Aggregate } from './fingerprint-aggregates.js';
 import { successorKey, type BatchOperation, type KeyValueReader } from './key-value.js';
 import { SortedByteMap } from './sorted-byte-map.js';
+import { WholeNamespace, pageXor } from './whole-namespace.js';
 import { compareIds, decodePageRow, idOf, lowerBoundIn, pageKey, xorFingerprints, type PageRecords } from './page-rows.js';
 
 /** The records of one level-1 node (see {@link PageRecords}), of a namespace (as a map key), by the node's boundary. */
@@ -14,11 +16,24 @@ interface Page extends PageRecords {
 }
 
 /**
- * Default number of records kept in pages: about 25 MB with ids of ~90 bytes (each record takes its id, its
- * fingerprint and a 4-byte offset). Reconciliation sweeps a namespace in key order, so a namespace in sync that fits
- * is read once per session.
+ * Default number of records kept in pages: about 35 MB with ids of ~80 bytes (each record takes its id, its
+ * fingerprint, a 4-byte offset and its share of its page). Half of it may hold namespaces whole (see
+ * {@link RecordPages.holdNamespace}): one of 131,072 entries, or several smaller ones.
  */
-export const DEFAULT_RECORD_PAGE_CAPACITY = 131_072;
+export const DEFAULT_CACHED_RECORDS = 262_144;
+
+/**
+ * How long a namespace held whole must have gone unused before another one may take its place: namespaces in
+ * use at the same time (two sync sessions) never push each other out, which would read them again and again.
+ */
+const WHOLE_IDLE_MS = 1_000;
+
+/**
+ * A namespace is read whole once its operations have read pages holding this share of its records: a sync sweeps
+ * all of them, and one walk over the rest then costs less than reading them piecemeal; a few lookups after opening
+ * read only their pages.
+ */
+const WHOLE_AFTER_SHARE = 1 / 16;
 
 /**
  * Records a sweep's walk reads at most (unless the page asked for alone holds more): about 16 level-2 nodes' worth,
@@ -43,9 +58,9 @@ const RUN_RECORD_LIMIT = 4_096;
  */
 export class RecordPages {
   private readonly byNamespace = new Map<string, SortedByteMap<Page>>();
-  /** Every page, least recently used first. */
+  /** Every page of a namespace not held whole, least recently used first. */
   private readonly recency = new Set<Page>();
-  /** Records in {@link recency}. */
+  /** Records in every page held. */
   private records = 0;
   /** Where the level-2 nodes the last miss read start and end, its namespace, and whether it was a sweep. */
   private lastMiss:
@@ -53,16 +68,29 @@ export class RecordPages {
     | undefined;
   /** Loads in progress, by page (namespace and boundary as map keys): a page asked for meanwhile waits for it. */
   private readonly loading = new Map<string, Promise<Page[]>>();
+  /**
+   * Namespaces whose every page is held (see {@link holdNamespace}), kept so by commits, by namespace: their records
+   * and when they were last used. Their pages are not in {@link recency}.
+   */
+  private readonly whole = new Map<string, { records: number; lastUse: number }>();
+  /** Records read by page loads, by namespace not held whole (see {@link WHOLE_AFTER_SHARE}). */
+  private readonly recordsRead = new Map<string, number>();
+  /** Whole-namespace loads in progress, by namespace. */
+  private readonly loadingWhole = new Map<string, Promise<void>>();
+  /** The index of each namespace held whole, by namespace, until its pages change. */
+  private readonly indexes = new Map<string, WholeNamespace>();
 
   /**
    * @param database - the pages table is read from it
    * @param cache - the aggregate nodes, where a page's group of level-1 nodes is found
    * @param capacity - records kept at most
+   * @param now - the clock (milliseconds) that tells how long a namespace held whole has gone unused
    */
   constructor(
     private readonly database: KeyValueReader,
     private readonly cache: AggregateCache,
-    private readonly capacity = DEFAULT_RECORD_PAGE_CAPACITY,
+    private readonly capacity = DEFAULT_CACHED_RECORDS,
+    private readonly now: () => number = () => performance.now(),
   ) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
   }
@@ -112,19 +140,120 @@ export class RecordPages {
   }
 
   /**
+   * Holds every page of a namespace (`total`: the count and XOR of all its records) once its operations have read
+   * pages holding a share of it ({@link WHOLE_AFTER_SHARE}): read in one walk, kept whole across commits, so that
+   * its range operations then read nothing (see {@link wholeIndex}). Namespaces held whole share half the capacity;
+   * one that does not fit, even after letting go of those unused for {@link WHOLE_IDLE_MS}, is left to the sweeps.
+   * Must run under the shared commit lock.
+   */
+  async holdNamespace(namespace: Uint8Array, total: Aggregate): Promise<void> {
+    const name = bytesToMapKey(namespace);
+    if (this.whole.has(name) || (this.recordsRead.get(name) ?? 0) < total.count * WHOLE_AFTER_SHARE) return;
+    if (!this.makeRoomForWhole(total.count)) return;
+    let loading = this.loadingWhole.get(name);
+    if (loading === undefined) {
+      loading = this.loadWhole(name, namespace, total);
+      this.loadingWhole.set(name, loading);
+      void loading.finally(() => this.loadingWhole.delete(name)).catch(() => undefined);
+    }
+    await loading;
+  }
+
+  /** Whether `total` more records fit among those held whole, after letting go of namespaces unused long enough. */
+  private makeRoomForWhole(total: number): boolean {
+    const budget = this.capacity / 2;
+    if (total > budget) return false;
+    let held = 0;
+    for (const { records } of this.whole.values()) held += records;
+    const idleSince = this.now() - WHOLE_IDLE_MS;
+    // Least recently used first.
+    const idle = [...this.whole].filter(([, { lastUse }]) => lastUse <= idleSince).sort(([, a], [, b]) => a.lastUse - b.lastUse);
+    for (const [name, { records }] of idle) {
+      if (held + total <= budget) break;
+      this.release(name);
+      held -= records;
+    }
+    return held + total <= budget;
+  }
+
+  /**
+   * The index of a namespace held whole (see {@link holdNamespace}) as of the last commit, or undefined. Reads
+   * nothing; builds the index again after a commit changed the namespace's pages.
+   */
+  wholeIndex(namespace: Uint8Array): WholeNamespace | undefined {
+    const name = bytesToMapKey(namespace);
+    const held = this.whole.get(name);
+    if (held === undefined) return undefined;
+    held.lastUse = this.now();
+    let index = this.indexes.get(name);
+    if (index === undefined) {
+      const pages = this.byNamespace.get(name);
+      index = new WholeNamespace(pages === undefined ? [] : Array.from(pages.entries(), ([, page]) => page));
+      this.indexes.set(name, index);
+    }
+    return index;
+  }
+
+  /**
+   * Reads every page row of a namespace in one walk, and gives the level-1 nodes they make to the aggregate cache.
+   * Checked as a whole: each page starts at its boundary, the ids ascend across pages, and together they hold the
+   * namespace's `total` count and XOR.
+   */
+  private async loadWhole(name: string, namespace: Uint8Array, total: Aggregate): Promise<void> {
+    const pages: Page[] = [];
+    const xor = new Uint8Array(32);
+    let count = 0;
+    for await (const [key, value] of this.database.entries(prefixBounds(pageKey(namespace)))) {
+      const page: Page = { namespace: name, boundary: key.slice(1), ...decodePageRow(namespace, value) };
+      checkBoundary(page);
+      const previous = pages[pages.length - 1];
+      if (previous !== undefined && compareIds(previous, previous.count - 1, idOf(page, 0)) >= 0) {
+        throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'the record pages of a namespace overlap');
+      }
+      xorFingerprintInto(xor, pageXor(page));
+      count += page.count;
+      pages.push(page);
+    }
+    if (count !== total.count || !equalBytes(xor, total.xor)) {
+      throw new StoreError(STORE_ERROR_CODES.CORRUPTED, `the record pages of a namespace do not add up to its aggregates`);
+    }
+    // The pages are the level-1 nodes' records: the nodes need no walk of their own.
+    await this.cache.holdLevelOne(
+      namespace,
+      pages.map((page) => ({ boundary: page.boundary, aggregate: { count: page.count, xor: pageXor(page) } })),
+    );
+    // Every page is read again: those held so far are replaced.
+    this.whole.set(name, { records: 0, lastUse: this.now() });
+    this.recordsRead.delete(name);
+    for (const page of pages) this.add(page);
+  }
+
+  /** Lets go of a namespace held whole: its pages stay, least recently used. */
+  private release(name: string): void {
+    this.whole.delete(name);
+    this.indexes.delete(name);
+    const pages = this.byNamespace.get(name);
+    if (pages === undefined) return;
+    for (const [, page] of pages.entries()) this.recency.add(page);
+    this.evict();
+  }
+
+  /**
    * Replays the page rows a committed batch writes on the pages held: a rewritten page is replaced by its new row
-   * (so writes keep their neighbourhood in memory), a deleted one dropped. Pages not held stay unread.
+   * (so writes keep their neighbourhood in memory), a deleted one dropped. Pages not held stay unread, except in a
+   * namespace held whole, which gains its new pages.
    */
   applyCommitted(operations: readonly BatchOperation[]): void {
-    if (this.recency.size === 0) return;
+    if (this.recency.size === 0 && this.whole.size === 0) return;
     for (const operation of operations) {
       const { key } = operation;
       if (key[0] !== TABLE.pages || key.length < 1 + 32) continue;
       const namespace = key.subarray(1, 33);
-      const held = this.byNamespace.get(bytesToMapKey(namespace))?.get(key.subarray(1));
-      if (held === undefined) continue;
+      const name = bytesToMapKey(namespace);
+      const held = this.byNamespace.get(name)?.get(key.subarray(1));
+      if (held === undefined && !this.whole.has(name)) continue;
       if (operation.type === 'del') {
-        this.drop(held);
+        if (held !== undefined) this.drop(held);
         continue;
       }
       let records: PageRecords;
@@ -132,15 +261,19 @@ export class RecordPages {
         records = decodePageRow(namespace, operation.value);
       } catch {
         // Read again (and reported) when next needed.
-        this.drop(held);
+        if (held !== undefined) this.drop(held);
+        if (this.whole.has(name)) this.release(name);
         continue;
       }
-      this.add({ namespace: held.namespace, boundary: held.boundary, ...records });
+      this.add({ namespace: name, boundary: key.slice(1), ...records });
     }
   }
 
   /** Drops a namespace's pages (after its rows were cleared). */
   forget(namespace: Uint8Array): void {
+    this.whole.delete(bytesToMapKey(namespace));
+    this.recordsRead.delete(bytesToMapKey(namespace));
+    this.indexes.delete(bytesToMapKey(namespace));
     const pages = this.byNamespace.get(bytesToMapKey(namespace));
     if (pages === undefined) return;
     for (const [, page] of pages.entries()) this.forgetPage(page);
@@ -156,8 +289,8 @@ export class RecordPages {
     for (;;) {
       const cached = this.byNamespace.get(name)?.get(boundary);
       if (cached !== undefined && cached.count === count) {
-        this.recency.delete(cached);
-        this.recency.add(cached);
+        // (Pages of a namespace held whole are not in the recency list.)
+        if (this.recency.delete(cached)) this.recency.add(cached);
         return cached;
       }
       // Both bounds of a range often fall in the same run: the second asks while the first reads it.
@@ -222,6 +355,9 @@ export class RecordPages {
 
   /** Reads the page rows of consecutive level-1 nodes in one walk. */
   private async load(name: string, namespace: Uint8Array, group: readonly LevelOneNode[]): Promise<Page[]> {
+    let records = 0;
+    for (const node of group) records += node.count;
+    this.recordsRead.set(name, (this.recordsRead.get(name) ?? 0) + records);
     const pages: Page[] = [];
     for await (const [key, value] of this.database.entries({
       gte: pageKey(group[0]!.boundary),
@@ -237,10 +373,7 @@ export class RecordPages {
       if (page.count !== node.count) {
         throw new StoreError(STORE_ERROR_CODES.CORRUPTED, `an aggregate node counts ${node.count} records, its page row holds ${page.count}`);
       }
-      // A record boundary is its node's first record (the head node starts before every record).
-      if (boundary.length !== 32 && (page.count === 0 || compareIds(page, 0, boundary) !== 0)) {
-        throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'an aggregate node does not start at its boundary record');
-      }
+      checkBoundary(page);
       pages.push(page);
     }
     if (pages.length !== group.length) {
@@ -249,31 +382,48 @@ export class RecordPages {
     return pages;
   }
 
-  /** Keeps a page (replacing one of the same node), dropping the least recently used beyond the capacity. */
+  /**
+   * Keeps a page (replacing one of the same node), dropping the least recently used beyond the capacity; a namespace
+   * held whole that outgrows its share is let go.
+   */
   private add(page: Page): void {
     let pages = this.byNamespace.get(page.namespace);
     if (pages === undefined) {
       pages = new SortedByteMap();
       this.byNamespace.set(page.namespace, pages);
     }
+    this.indexes.delete(page.namespace);
     const replaced = pages.get(page.boundary);
     if (replaced !== undefined) this.forgetPage(replaced);
     pages.set(page.boundary, page);
-    this.recency.add(page);
     this.records += page.count;
+    const whole = this.whole.get(page.namespace);
+    if (whole === undefined) this.recency.add(page);
+    else whole.records += page.count;
+    if (whole !== undefined && whole.records > this.capacity / 2) this.release(page.namespace);
+    else this.evict(page);
+  }
+
+  /** Drops the least recently used pages (not `keep`) while more records than the capacity are held. */
+  private evict(keep?: Page): void {
     for (const oldest of this.recency) {
-      if (this.records <= this.capacity || oldest === page) break;
+      if (this.records <= this.capacity || oldest === keep) break;
       this.drop(oldest);
     }
   }
 
-  /** Removes a page from the recency list and the record total. */
+  /** Removes a page from the record totals and the recency list. */
   private forgetPage(page: Page): void {
-    if (this.recency.delete(page)) this.records -= page.count;
+    this.records -= page.count;
+    if (!this.recency.delete(page)) {
+      const whole = this.whole.get(page.namespace);
+      if (whole !== undefined) whole.records -= page.count;
+    }
   }
 
   private drop(page: Page): void {
     this.forgetPage(page);
+    this.indexes.delete(page.namespace);
     const pages = this.byNamespace.get(page.namespace);
     if (pages === undefined) return;
     pages.delete(page.boundary);
@@ -281,3 +431,9 @@ export class RecordPages {
   }
 }
 
+/** A page of a record boundary starts at that record (the head's page starts before every record). */
+function checkBoundary(page: Page): void {
+  if (page.boundary.length !== 32 && (page.count === 0 || compareIds(page, 0, page.boundary) !== 0)) {
+    throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'an aggregate node does not start at its boundary record');
+  }
+}

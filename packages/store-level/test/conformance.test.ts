@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LevelStore } from '@docs/store-level';
+import { LevelStore, type LevelStoreOptions } from '@docs/store-level';
 import type { DocsStore } from '@docs/store';
 import { runStoreConformance } from '@docs/store/conformance';
 import { MemoryLevel } from 'memory-level';
@@ -21,17 +21,17 @@ function freshDirectory(): string {
 
 const locations = new WeakMap<DocsStore, Parameters<typeof LevelStore.open>[0]>();
 
-async function open(location: Parameters<typeof LevelStore.open>[0], shape?: { bitsPerLevel: number; levels: number }) {
-  const store = await LevelStore.open(location, shape === undefined ? {} : { aggregateShape: shape });
+async function open(location: Parameters<typeof LevelStore.open>[0], options: LevelStoreOptions = {}) {
+  const store = await LevelStore.open(location, options);
   locations.set(store, location);
   return store;
 }
 
-async function reopen(store: DocsStore, shape?: { bitsPerLevel: number; levels: number }): Promise<DocsStore> {
+async function reopen(store: DocsStore, options: LevelStoreOptions = {}): Promise<DocsStore> {
   const location = locations.get(store);
   if (location === undefined) throw new TypeError('not a store of this test');
   await store.close();
-  return open(location, shape);
+  return open(location, options);
 }
 
 runStoreConformance('store-level on classic-level', {
@@ -46,7 +46,23 @@ runStoreConformance('store-level on memory-level', {
 
 // Two-way nodes over six levels: every code path of the aggregates (splits, merges, deep walks) runs on the
 // suite's small data sets.
+const tiny = { aggregateShape: { bitsPerLevel: 1, levels: 6 } };
 runStoreConformance('store-level on memory-level, tiny aggregate nodes', {
-  create: () => open({ db: new MemoryLevel() }, { bitsPerLevel: 1, levels: 6 }),
-  reopen: (store) => reopen(store, { bitsPerLevel: 1, levels: 6 }),
+  create: () => open({ db: new MemoryLevel() }, tiny),
+  reopen: (store) => reopen(store, tiny),
+});
+
+// The suite's namespaces are small enough to be held whole (see LevelStoreOptions.cachedRecords): these runs keep
+// too few records for that, so every range operation goes through the aggregate nodes and pages read on demand,
+// and pages are dropped all the time.
+const fewRecords = { cachedRecords: 64 };
+runStoreConformance('store-level on memory-level, no namespace held whole', {
+  create: () => open({ db: new MemoryLevel() }, fewRecords),
+  reopen: (store) => reopen(store, fewRecords),
+});
+
+const tinyOneRecord = { ...tiny, cachedRecords: 1 };
+runStoreConformance('store-level on memory-level, tiny aggregate nodes, one record kept', {
+  create: () => open({ db: new MemoryLevel() }, tinyOneRecord),
+  reopen: (store) => reopen(store, tinyOneRecord),
 });

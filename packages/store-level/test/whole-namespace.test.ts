@@ -1,0 +1,87 @@
+import { bytesToHex, compareBytes, concatBytes } from '@docs/crypto';
+import { describe, expect, test } from 'vitest';
+import { decodePageRow, encodePageRow, type PageRecord } from '../src/page-rows.js';
+import { WholeNamespace, type WholePage } from '../src/whole-namespace.js';
+import { seeded } from './fixtures/seeded.js';
+
+const namespace = new Uint8Array(32).fill(4);
+
+/** `count` distinct records of `namespace` in id order, with random authors (few), keys and fingerprints. */
+function randomRecords(random: () => number, count: number): PageRecord[] {
+  const byId = new Map<string, PageRecord>();
+  while (byId.size < count) {
+    const author = new Uint8Array(32).fill(Math.floor(random() * 3));
+    const key = Uint8Array.from({ length: Math.floor(random() * 4) }, () => Math.floor(random() * 8));
+    const id = concatBytes(namespace, author, key);
+    byId.set(bytesToHex(id), { id, fingerprint: Uint8Array.from({ length: 32 }, () => Math.floor(random() * 256)) });
+  }
+  return [...byId.values()].sort((a, b) => compareBytes(a.id, b.id));
+}
+
+/** The records cut into pages at random record boundaries; the first page is the head's (boundary: the namespace). */
+function paginate(random: () => number, records: readonly PageRecord[]): WholePage[] {
+  const pages: WholePage[] = [];
+  let start = 0;
+  for (let index = 1; index <= records.length; index++) {
+    if (index < records.length && random() > 0.2) continue;
+    const boundary = start === 0 && random() < 0.5 ? namespace : records[start]!.id;
+    pages.push({ boundary, ...decodePageRow(namespace, encodePageRow(records.slice(start, index))) });
+    start = index;
+  }
+  return pages;
+}
+
+/** Count and XOR of the records below `bound`, by a scan. */
+function naiveBelow(records: readonly PageRecord[], bound: Uint8Array | undefined): { count: number; xor: string } {
+  const xor = new Uint8Array(32);
+  let count = 0;
+  for (const { id, fingerprint } of records) {
+    if (bound !== undefined && compareBytes(id, bound) >= 0) break;
+    count++;
+    for (let byte = 0; byte < 32; byte++) xor[byte]! ^= fingerprint[byte]!;
+  }
+  return { count, xor: bytesToHex(xor) };
+}
+
+describe('a namespace held whole', () => {
+  test('below and select match a scan of the records, for ids, bounds between them, the namespace and no bound (seeded: 1)', () => {
+    const random = seeded(1);
+    for (let round = 0; round < 60; round++) {
+      const records = randomRecords(random, 1 + Math.floor(random() * 120));
+      const whole = new WholeNamespace(paginate(random, records));
+      expect(whole.count).toBe(records.length);
+      const bounds: (Uint8Array | undefined)[] = [undefined, namespace, concatBytes(namespace, new Uint8Array(32).fill(9))];
+      for (const { id } of records) bounds.push(id, concatBytes(id, Uint8Array.of(0)), id.subarray(0, id.length - 1));
+      for (const bound of bounds) {
+        const below = whole.below(bound);
+        expect({ count: below.count, xor: bytesToHex(below.xor) }, bound === undefined ? 'no bound' : bytesToHex(bound)).toEqual(
+          naiveBelow(records, bound),
+        );
+      }
+      for (let rank = 0; rank < records.length; rank++) {
+        const selected = whole.select(rank)!;
+        expect(bytesToHex(selected.id)).toBe(bytesToHex(records[rank]!.id));
+        expect({ count: selected.below.count, xor: bytesToHex(selected.below.xor) }).toEqual(naiveBelow(records, records[rank]!.id));
+      }
+      expect(whole.select(records.length)).toBeUndefined();
+    }
+  });
+
+  test('an empty namespace: nothing below any bound, nothing to select', () => {
+    const whole = new WholeNamespace([]);
+    expect(whole.count).toBe(0);
+    expect(whole.below(undefined)).toEqual({ count: 0, xor: new Uint8Array(32) });
+    expect(whole.below(concatBytes(namespace, new Uint8Array(40))).count).toBe(0);
+    expect(whole.select(0)).toBeUndefined();
+  });
+
+  test('results are copies: changing one changes neither the index nor the next result', () => {
+    const random = seeded(2);
+    const records = randomRecords(random, 50);
+    const whole = new WholeNamespace(paginate(random, records));
+    const first = whole.below(records[30]!.id);
+    const expected = bytesToHex(first.xor);
+    first.xor.fill(0);
+    expect(bytesToHex(whole.below(records[30]!.id).xor)).toBe(expected);
+  });
+});
