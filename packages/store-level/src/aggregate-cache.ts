@@ -96,7 +96,7 @@ export class AggregateCache {
   async holdLevelOne(namespace: Uint8Array, nodes: Iterable<{ readonly boundary: Uint8Array; readonly aggregate: Aggregate }>): Promise<void> {
     const held = await this.namespaceNodes(namespace);
     if (held.levelOneComplete) return;
-    for (const { boundary, aggregate } of nodes) held.rows.set(aggregateKey(1, boundary), encodeAggregate(aggregate));
+    held.rows.setAll(Array.from(nodes, ({ boundary, aggregate }) => [aggregateKey(1, boundary), encodeAggregate(aggregate)] as const));
     held.levelOne.add(namespace, undefined);
     held.levelOneComplete = true;
   }

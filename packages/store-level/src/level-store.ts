@@ -446,8 +446,11 @@ export class LevelStore implements DocsStore {
     const rows: Array<Array<[Uint8Array, Uint8Array]>> = new Array(list.length);
     await forEachInParallel(list, DESCENDANT_WALKS_IN_FLIGHT, async (signed, index) => {
       const found: Array<[Uint8Array, Uint8Array]> = [];
-      for await (const row of this.database.entries(prefixBounds(recordKey(signed.entry.id.bytes)))) found.push(row);
       rows[index] = found;
+      // In a namespace held whole the ids are in memory: usually no row is under the id, and no walk is needed.
+      const { id } = signed.entry;
+      if (this.pages.holdsPrefixed(id.namespace, id.bytes) === false) return;
+      for await (const row of this.database.entries(prefixBounds(recordKey(id.bytes)))) found.push(row);
     });
     return rows;
   }

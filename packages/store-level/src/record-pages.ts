@@ -199,6 +199,26 @@ export class RecordPages {
    * Checked as a whole: each page starts at its boundary, the ids ascend across pages, and together they hold the
    * namespace's `total` count and XOR.
    */
+  /**
+   * Whether a committed record's id starts with `prefix` (a record id: the id itself counts), if the namespace is
+   * held whole; undefined otherwise. Reads nothing.
+   */
+  holdsPrefixed(namespace: Uint8Array, prefix: Uint8Array): boolean | undefined {
+    const name = bytesToMapKey(namespace);
+    if (!this.whole.has(name)) return undefined;
+    const pages = this.byNamespace.get(name);
+    if (pages === undefined) return false;
+    // The first id at or after the prefix: in the page that may hold it (the last one starting at or before it), or
+    // first in a later one.
+    for (const [, page] of pages.range(pages.before(successorKey(prefix))?.[0] ?? prefix, undefined)) {
+      const index = lowerBoundIn(page, prefix);
+      if (index === page.count) continue;
+      const id = idOf(page, index);
+      return id.length >= prefix.length && equalBytes(id.subarray(0, prefix.length), prefix);
+    }
+    return false;
+  }
+
   private async loadWhole(name: string, namespace: Uint8Array, total: Aggregate): Promise<void> {
     const pages: Page[] = [];
     const xor = new Uint8Array(32);
@@ -222,10 +242,16 @@ export class RecordPages {
       namespace,
       pages.map((page) => ({ boundary: page.boundary, aggregate: { count: page.count, xor: pageXor(page) } })),
     );
-    // Every page is read again: those held so far are replaced.
-    this.whole.set(name, { records: 0, lastUse: this.now() });
+    // Every page was read again: those held so far are replaced.
+    for (const [, page] of this.byNamespace.get(name)?.entries() ?? []) this.forgetPage(page);
+    const held = new SortedByteMap<Page>();
+    held.setAll(pages.map((page) => [page.boundary, page] as const));
+    this.byNamespace.set(name, held);
+    this.indexes.delete(name);
+    this.whole.set(name, { records: count, lastUse: this.now() });
+    this.records += count;
     this.recordsRead.delete(name);
-    for (const page of pages) this.add(page);
+    this.evict();
   }
 
   /** Lets go of a namespace held whole: its pages stay, least recently used. */

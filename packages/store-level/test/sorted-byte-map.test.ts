@@ -11,6 +11,8 @@ const key = fc.uint8Array({ minLength: 0, maxLength: 4 }).map((bytes) => bytes.m
 const operation = fc.oneof(
   fc.record({ kind: fc.constant('set' as const), key, value: fc.nat(1000) }),
   fc.record({ kind: fc.constant('delete' as const), key }),
+  // Many keys at once (sorted and deduplicated below), merged in one pass.
+  fc.record({ kind: fc.constant('setAll' as const), keys: fc.array(key, { maxLength: 300 }), value: fc.nat(1000) }),
 );
 
 describe('SortedByteMap', () => {
@@ -23,6 +25,11 @@ describe('SortedByteMap', () => {
           if (step.kind === 'set') {
             map.set(step.key, step.value);
             naive.set(bytesToHex(step.key), { key: step.key, value: step.value });
+          } else if (step.kind === 'setAll') {
+            const unique = new Map(step.keys.map((bytes, index) => [bytesToHex(bytes), { key: bytes, value: step.value + index }]));
+            const sorted = [...unique.values()].sort((a, b) => compareBytes(a.key, b.key));
+            map.setAll(sorted.map(({ key: bytes, value }) => [bytes, value] as const));
+            for (const [hex, entry] of unique) naive.set(hex, entry);
           } else {
             expect(map.delete(step.key)).toBe(naive.delete(bytesToHex(step.key)));
           }
