@@ -47,16 +47,29 @@ export class WholeNamespace {
    */
   below(bound: Uint8Array | undefined): Aggregate {
     if (bound === undefined) return this.before(this.pages.length, 0);
-    // The pages wholly below the bound start before it and are followed by a page starting at or before it.
+    // The pages wholly below the bound start before it and are followed by a page starting at or before it. A
+    // binary search that skips the bytes the bound shares with both ends of the interval left (so does every
+    // boundary between them): ids share long prefixes (namespace, author), which it compares once, not per step.
     let low = 0;
     let high = this.pages.length;
+    let lowShared = NAMESPACE_LENGTH;
+    let highShared = NAMESPACE_LENGTH;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if (compareAfterNamespace(this.pages[middle]!.boundary, bound) < 0) low = middle + 1;
-      else high = middle;
+      const boundary = this.pages[middle]!.boundary;
+      const shared = sharedLength(boundary, bound, Math.min(lowShared, highShared));
+      const below =
+        shared === boundary.length ? shared < bound.length : shared < bound.length && boundary[shared]! < bound[shared]!;
+      if (below) {
+        low = middle + 1;
+        lowShared = shared;
+      } else {
+        high = middle;
+        highShared = shared;
+      }
     }
     if (low === 0) return this.before(0, 0);
-    return this.before(low - 1, lowerBoundIn(this.pages[low - 1]!, bound, NAMESPACE_LENGTH));
+    return this.before(low - 1, lowerBoundIn(this.pages[low - 1]!, bound, Math.min(lowShared, highShared)));
   }
 
   /**
@@ -86,14 +99,12 @@ export class WholeNamespace {
   }
 }
 
-/** Compares two keys that both start with the same namespace id (as `compareBytes`). */
-function compareAfterNamespace(left: Uint8Array, right: Uint8Array): number {
-  const common = Math.min(left.length, right.length);
-  for (let byte = NAMESPACE_LENGTH; byte < common; byte++) {
-    const difference = left[byte]! - right[byte]!;
-    if (difference !== 0) return difference;
-  }
-  return left.length - right.length;
+/** The length of the common prefix of `left` and `right`, which share their first `from` bytes. */
+function sharedLength(left: Uint8Array, right: Uint8Array, from: number): number {
+  const end = Math.min(left.length, right.length);
+  let index = from;
+  while (index < end && left[index] === right[index]) index++;
+  return index;
 }
 
 /** XORs of pages already summed: a page's records never change (a commit makes a new page). */
