@@ -25,4 +25,20 @@ export interface RangeStore<T> {
   items(range: Range): AsyncIterable<T>;
   /** The key of the item at `index` (0-based, in iteration order) of `range`; `index < count(range)`. */
   keyAt(range: Range, index: number): Promise<Uint8Array>;
+  /**
+   * Optional, for stores that hold their items' keys and fingerprints apart from the items (a database whose items
+   * cost a read each): the key and fingerprint of every item of `range`, in iteration order, or undefined where the
+   * store does not hold them or they are too many to take at once (the engine then reads {@link items}). A diff
+   * against the peer's items then reads — with {@link item} — only our items whose fingerprint differs from the
+   * peer's item under the same key: equal fingerprints mean equal values, which neither side needs.
+   */
+  summaries?(range: Range): Promise<readonly ItemSummary[] | undefined>;
+  /** The item under `key`, or undefined if there is none (any more); required with {@link summaries}. */
+  item?(key: Uint8Array): Promise<T | undefined>;
+}
+
+/** An item's key and fingerprint (see {@link RangeStore.summaries}). */
+export interface ItemSummary {
+  readonly key: Uint8Array;
+  readonly fingerprint: Uint8Array;
 }

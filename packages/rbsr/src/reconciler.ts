@@ -341,7 +341,7 @@ export class Reconciler<T, S> {
     const probeOnly = response.deferring;
     scan: for (let s = 0; s < segments.length; s++) {
       if (s === 1) wrapIndex = selected.length;
-      for await (const item of this.store.items(segments[s] as Range)) {
+      for await (const item of this.candidates(segments[s] as Range, theirs)) {
         if (theirs !== undefined) {
           const key = traits.key(item);
           const their = theirs.get(key);
@@ -401,6 +401,30 @@ export class Reconciler<T, S> {
     );
     response.defer({ x: fittingPrefix.end, y: outerEnd });
     return false;
+  }
+
+  /**
+   * Our items of a segment, for an answer with items: all of them, or for a diff against `theirs`, where the store
+   * holds our keys and fingerprints apart ({@link RangeStore.summaries}), only those whose fingerprint differs from
+   * the peer's item under the same key, each read when needed. An equal fingerprint is an equal value: the peer
+   * has it and ours is not needed, exactly as when the values compare equal.
+   */
+  private async *candidates(segment: Range, theirs: BytesMap<T> | undefined): AsyncGenerator<T> {
+    const { store, traits } = this;
+    const summaries = theirs === undefined || store.item === undefined ? undefined : await store.summaries?.(segment);
+    if (theirs === undefined || summaries === undefined) {
+      yield* store.items(segment);
+      return;
+    }
+    for (const { key, fingerprint } of summaries) {
+      const their = theirs.get(key);
+      if (their !== undefined && bytesEqual(traits.fingerprint(their), fingerprint)) {
+        theirs.delete(key);
+        continue;
+      }
+      const item = await store.item?.(key);
+      if (item !== undefined) yield item;
+    }
   }
 
   /**

@@ -178,12 +178,26 @@ describe.each([
 ])('reconciliation in %s mode', (_name, settings, options) => {
   it('both sides end with the merged set (prefix semantics), no value is sent twice, messages within 2J + 3', async () => {
     await fc.assert(
-      fc.asyncProperty(anySets, fc.constantFrom<StoreKind>('array', 'tree'), async ([alice, bob], kind) => {
+      fc.asyncProperty(anySets, fc.constantFrom<StoreKind>('array', 'tree', 'summaries'), async ([alice, bob], kind) => {
         const bound = unlimitedMessageBound(settings, larger(alice, bob));
         const exchange = await exchangeAndCheckState(alice, bob, { alice: options, bob: options }, kind, bound);
         expectNoRepeatedValues(exchange);
       }),
       { seed: SEED, numRuns: runs(150) },
+    );
+  }, TIMEOUT);
+});
+
+describe('a store that holds its keys and fingerprints apart (summaries)', () => {
+  it('sends exactly the messages the same store sends without them, with a budget or without', async () => {
+    await fc.assert(
+      fc.asyncProperty(anySets, fc.constantFrom(compatUnlimited, SYNC_MODES.tuned as TestPeerOptions, { ...tunedUnlimited, frameBudget: 240 }), async ([alice, bob], options) => {
+        const scenario = { alice: options, bob: options };
+        const plain = await exchangeAndCheckState(alice, bob, scenario, 'array', 1000);
+        const summarized = await exchangeAndCheckState(alice, bob, scenario, 'summaries', 1000);
+        expect(summarized).toEqual(plain);
+      }),
+      { seed: SEED, numRuns: runs(100) },
     );
   }, TIMEOUT);
 });

@@ -12,6 +12,7 @@ import {
   type TestStatus,
 } from './helpers/sync-driver.js';
 import { describeItem, item, items, keyText, textKey, type TestItem } from './helpers/test-items.js';
+import type { SummarizingStore } from './helpers/sorted-array-store.js';
 
 // Ports of the reference's ranger.rs tests (iroh-docs src/ranger.rs), run in compat mode on both
 // the naive store and the tree store, with no frame budget (as the reference) and with the default.
@@ -182,6 +183,28 @@ describe('what receive gets', () => {
     // The diff still sends Bob's newer 'b' and the 'd' Alice lacks, and nothing Alice holds as new.
     const sent = reply?.parts.flatMap((part) => (part.kind === 'items' ? part.values.map(([value]) => describeItem(value)) : []));
     expect(sent).toEqual([item('b', 5), item('d', 5)].map(describeItem));
+  });
+
+  it('a store with summaries reads, for a diff, only its items whose fingerprints differ from the peer\'s', async () => {
+    const bob = createPeer(items([['a', 5], ['b', 5], ['c', 5], ['d', 5]]), { ...SYNC_MODES.tuned }, 'summaries');
+    const store = bob.store as SummarizingStore<TestItem>;
+    const request: Message<TestItem, TestStatus> = {
+      parts: [
+        {
+          kind: 'items',
+          range: { x: textKey('a'), y: textKey('a') },
+          // equal, older, newer, unknown to Bob (and Bob's 'd' is unknown to Alice)
+          values: [item('a', 5), item('b', 4), item('c', 6), item('e', 1)].map((value) => [value, 'complete']),
+          haveLocal: false,
+        },
+      ],
+    };
+    const reply = await process(bob, request);
+    // 'a' is equal: not read. 'b', 'c' and 'd' differ or are missing on Alice's side: read, and 'b' and 'd' sent.
+    expect(store.itemReads).toBe(3);
+    const sent = reply?.parts.flatMap((part) => (part.kind === 'items' ? part.values.map(([value]) => describeItem(value)) : []));
+    expect(sent).toEqual([item('b', 5), item('d', 5)].map(describeItem));
+    expect(bob.validated.map(describeItem)).toEqual([item('c', 6), item('e', 1)].map(describeItem));
   });
 
   it('passes every value of a diff (a final answer) on', async () => {

@@ -1,6 +1,6 @@
-import { bytesToMapKey, compareBytes, type NamespaceId } from '@docs/crypto';
-import { EMPTY_FINGERPRINT, RecordIdentifier, xorFingerprintInto, type SignedEntry } from '@docs/entry';
-import type { Range, RangeStore } from '@docs/rbsr';
+import { bytesToMapKey, compareBytes, equalBytes, type NamespaceId } from '@docs/crypto';
+import { EMPTY_FINGERPRINT, RECORD_IDENTIFIER_PREFIX_LENGTH, RecordIdentifier, xorFingerprintInto, type SignedEntry } from '@docs/entry';
+import type { ItemSummary, Range, RangeStore } from '@docs/rbsr';
 import { STORE_ERROR_CODES, StoreError, clampRange, namespaceInterval, type KeyInterval } from '@docs/store';
 import type { AggregateCache } from './aggregate-cache.js';
 import type { Aggregate, FingerprintAggregates } from './fingerprint-aggregates.js';
@@ -24,6 +24,12 @@ const MEMO_RESULT_BYTES = 100;
  * on classic-level 25 neighbouring point reads cost about half a walk over them.
  */
 const POINT_READ_LIMIT = 64;
+
+/**
+ * Summaries (keys and fingerprints) handed out at once, at most: a diff's ranges hold a few dozen entries, and a
+ * peer's items part over a larger range is answered with items, which stream.
+ */
+const SUMMARY_LIMIT = 4_096;
 
 /** The memo key of a bound ('' for no bound), or undefined for bounds too long to keep. */
 function memoName(bound: Uint8Array | undefined): string | undefined {
@@ -129,6 +135,32 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
   /** An interval's count and, if small and held, its entries (see {@link heldRecords}). */
   private countAndHeld(interval: KeyInterval, count: number): { expected: number; held: SignedEntry[] | undefined } {
     return { expected: count, held: this.heldRecords(interval, count) };
+  }
+
+  /**
+   * The keys and fingerprints of the entries of `range` in iteration order, from memory, if the namespace is held
+   * whole and they are at most {@link SUMMARY_LIMIT}; otherwise undefined (see `RangeStore.summaries`). The keys and
+   * fingerprints are views that must not be changed.
+   */
+  async summaries(range: Range): Promise<readonly ItemSummary[] | undefined> {
+    this.context.ensureOpen();
+    const whole = this.context.pages.wholeIndex(this.namespace);
+    if (whole === undefined) return undefined;
+    const spans = clampRange(this.namespace, range).map(
+      (interval) => [whole.below(this.boundOf(interval.from)).count, whole.below(this.boundOf(interval.to)).count] as const,
+    );
+    if (spans.reduce((total, [from, to]) => total + to - from, 0) > SUMMARY_LIMIT) return undefined;
+    const out: ItemSummary[] = [];
+    for (const [from, to] of spans) whole.summarize(from, to, out);
+    return out;
+  }
+
+  /** The namespace's entry under the record id `key`, or undefined. */
+  async item(key: Uint8Array): Promise<SignedEntry | undefined> {
+    this.context.ensureOpen();
+    if (key.length < RECORD_IDENTIFIER_PREFIX_LENGTH || !equalBytes(key.subarray(0, 32), this.namespace)) return undefined;
+    const value = await this.context.database.get(recordKey(key));
+    return value === undefined ? undefined : decodeStoredRecord(key, value);
   }
 
   /**

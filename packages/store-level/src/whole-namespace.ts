@@ -1,5 +1,6 @@
 import type { Aggregate } from './fingerprint-aggregates.js';
-import { idOf, lowerBoundIn, xorFingerprints, type PageRecords } from './page-rows.js';
+import type { ItemSummary } from '@docs/rbsr';
+import { fingerprintOf, idOf, lowerBoundIn, xorFingerprints, type PageRecords } from './page-rows.js';
 
 /** Bytes of an entry fingerprint. */
 const FINGERPRINT_LENGTH = 32;
@@ -78,7 +79,24 @@ export class WholeNamespace {
    */
   select(rank: number): { id: Uint8Array; below: Aggregate } | undefined {
     if (rank >= this.count) return undefined;
-    // The page whose records hold the rank: the last one with fewer records before it than `rank + 1`.
+    const page = this.pageOfRank(rank);
+    const inPage = rank - this.counts[page]!;
+    return { id: idOf(this.pages[page]!, inPage), below: this.before(page, inPage) };
+  }
+
+  /** Appends the ids (views) and fingerprints (views) of the records of ranks `from ≤ rank < to` to `out`. */
+  summarize(from: number, to: number, out: ItemSummary[]): void {
+    if (from >= to) return;
+    for (let page = this.pageOfRank(from), index = from - this.counts[page]!, rank = from; rank < to; page++, index = 0) {
+      const records = this.pages[page]!;
+      for (; index < records.count && rank < to; index++, rank++) {
+        out.push({ key: idOf(records, index), fingerprint: fingerprintOf(records, index) });
+      }
+    }
+  }
+
+  /** The page holding the record of `rank` (below the count): the last one with at most `rank` records before it. */
+  private pageOfRank(rank: number): number {
     let low = 0;
     let high = this.pages.length - 1;
     while (low < high) {
@@ -86,8 +104,7 @@ export class WholeNamespace {
       if (this.counts[middle]! <= rank) low = middle;
       else high = middle - 1;
     }
-    const inPage = rank - this.counts[low]!;
-    return { id: idOf(this.pages[low]!, inPage), below: this.before(low, inPage) };
+    return low;
   }
 
   /** The aggregate of the pages before page `page` and that page's first `records` records. */

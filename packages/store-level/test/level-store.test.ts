@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesToHex, concatBytes } from '@docs/crypto';
-import { RecordIdentifier, encodeSignedEntry, writeCapability, type SignedEntry } from '@docs/entry';
+import { RecordIdentifier, encodeSignedEntry, entryFingerprint, writeCapability, type SignedEntry } from '@docs/entry';
 import { STORE_ERROR_CODES } from '@docs/store';
 import { StoreModel, expectDocsError, testNamespace } from '@docs/store/conformance';
 import { FORMAT_VERSION, LevelStore, META_KEY, TABLE } from '@docs/store-level';
@@ -620,6 +620,39 @@ describe('namespaces held whole', () => {
     expect(level.rowsRead, 'rows read after the commits').toBe(0);
     expect(held).toEqual(await throughNodes(level, namespace, size, bounds));
     expect((await store.checkIntegrity()).ok).toBe(true);
+    await store.close();
+  });
+
+  test('summaries: the keys and fingerprints of a range from memory once held whole; item reads one entry', async () => {
+    const level = new InstrumentedLevel();
+    const size = 5_000;
+    const { namespace, ids } = await filledStore(level, size);
+    const store = await LevelStore.open({ db: level.proxy });
+    const ranges = store.ranges(namespace);
+    expect(await ranges.summaries({ x: ids[0]!, y: ids[10]! }), 'before it is held whole').toBeUndefined();
+    await sweep(ranges, ids);
+    const bounds = boundsOf(namespace, ids, seeded(7));
+    level.rowsRead = 0;
+    let compared = 0;
+    for (let index = 0; index + 1 < bounds.length; index += 2) {
+      const range = { x: bounds[index]!, y: bounds[index + 1]! };
+      const summaries = await ranges.summaries(range);
+      const expected: string[] = [];
+      for await (const signed of ranges.items(range)) expected.push(`${bytesToHex(signed.entry.id.bytes)} ${bytesToHex(entryFingerprint(signed.entry))}`);
+      // At most 4,096 at once: larger ranges are left to items.
+      if (expected.length > 4_096) {
+        expect(summaries).toBeUndefined();
+        continue;
+      }
+      expect(summaries?.map(({ key, fingerprint }) => `${bytesToHex(key)} ${bytesToHex(fingerprint)}`)).toEqual(expected);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(50);
+    const [first] = (await ranges.summaries({ x: ids[7]!, y: ids[8]! }))!;
+    expect(bytesToHex(encodeSignedEntry((await ranges.item(first!.key))!))).toBe(bytesToHex(encodeSignedEntry((await store.getExact(namespace, first!.key.subarray(32, 64), first!.key.subarray(64)))!)));
+    expect(await ranges.item(concatBytes(ids[7]!, Uint8Array.of(0)))).toBeUndefined();
+    expect(await ranges.item(concatBytes(fakeId(99), ids[7]!.subarray(32)))).toBeUndefined();
+    expect(await ranges.item(namespace)).toBeUndefined();
     await store.close();
   });
 

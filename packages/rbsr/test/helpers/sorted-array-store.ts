@@ -1,4 +1,4 @@
-import { compareKeys, keyHasPrefix, rangeContains, type Range, type RangeItemTraits, type RangeStore } from '@docs/rbsr';
+import { compareKeys, keyHasPrefix, rangeContains, type ItemSummary, type Range, type RangeItemTraits, type RangeStore } from '@docs/rbsr';
 
 /**
  * The naive reference RangeStore: a sorted array, every method a linear scan that follows the
@@ -6,7 +6,7 @@ import { compareKeys, keyHasPrefix, rangeContains, type Range, type RangeItemTra
  */
 export class SortedArrayStore<T> implements RangeStore<T> {
   private entries: T[] = [];
-  private readonly traits: RangeItemTraits<T>;
+  protected readonly traits: RangeItemTraits<T>;
   private readonly emptyFingerprint: Uint8Array;
   private readonly defaultKey: Uint8Array;
 
@@ -67,12 +67,30 @@ export class SortedArrayStore<T> implements RangeStore<T> {
   }
 
   /** The reference's `get_range`: x == y all; x < y filter; x > y `[start, y)` then `[x, end)`. */
-  private inIterationOrder(range: Range): T[] {
+  protected inIterationOrder(range: Range): T[] {
     const inside = this.entries.filter((entry) => rangeContains(range, this.traits.key(entry)));
     if (compareKeys(range.x, range.y) <= 0) return inside;
     const low = inside.filter((entry) => compareKeys(this.traits.key(entry), range.y) < 0);
     const high = inside.filter((entry) => compareKeys(this.traits.key(entry), range.y) >= 0);
     return [...low, ...high];
+  }
+}
+
+/**
+ * The naive store that also holds its keys and fingerprints apart (`summaries`), as a database-backed store does,
+ * and counts the items read one by one (`item`).
+ */
+export class SummarizingStore<T> extends SortedArrayStore<T> {
+  /** Items read with {@link item}. */
+  itemReads = 0;
+
+  summaries(range: Range): Promise<ItemSummary[]> {
+    return Promise.resolve(this.inIterationOrder(range).map((entry) => ({ key: this.traits.key(entry), fingerprint: this.traits.fingerprint(entry) })));
+  }
+
+  item(key: Uint8Array): Promise<T | undefined> {
+    this.itemReads++;
+    return Promise.resolve(this.get(key));
   }
 }
 

@@ -7,14 +7,14 @@ import {
   type RangeStore,
   type ReconcilerOptions,
 } from '@docs/rbsr';
-import { putWithPrefixRule, SortedArrayStore } from './sorted-array-store.js';
+import { putWithPrefixRule, SortedArrayStore, SummarizingStore } from './sorted-array-store.js';
 import { EMPTY_FINGERPRINT, testTraits, type TestItem } from './test-items.js';
 
 /** The status the test peers attach to each value (the reference's tests always send Complete). */
 export type TestStatus = 'complete';
 
-/** Which RangeStore implementation a test peer uses. */
-export type StoreKind = 'array' | 'tree';
+/** Which RangeStore implementation a test peer uses ('summaries': the array store with `summaries` and `item`). */
+export type StoreKind = 'array' | 'tree' | 'summaries';
 
 /** One side of a test exchange. */
 export interface TestPeer {
@@ -43,8 +43,8 @@ export function createPeer(initial: readonly TestItem[], options: TestPeerOption
   let store: RangeStore<TestItem>;
   let all: () => TestItem[];
   let put: (entry: TestItem) => boolean;
-  if (kind === 'array') {
-    const arrayStore = new SortedArrayStore(testTraits, EMPTY_FINGERPRINT);
+  if (kind === 'array' || kind === 'summaries') {
+    const arrayStore = kind === 'array' ? new SortedArrayStore(testTraits, EMPTY_FINGERPRINT) : new SummarizingStore(testTraits, EMPTY_FINGERPRINT);
     store = arrayStore;
     all = () => arrayStore.all();
     put = (entry) => putWithPrefixRule(arrayStore, testTraits, entry);
