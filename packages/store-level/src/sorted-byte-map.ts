@@ -1,4 +1,5 @@
 import { compareBytes } from '@docs/crypto';
+import { lowerBound } from './key-search.js';
 
 /** Keys per chunk before a chunk splits; keeps inserts O(√n)-ish with cheap memmoves. */
 const CHUNK_LIMIT = 256;
@@ -196,16 +197,4 @@ export class SortedByteMap<V> {
     }
     return low;
   }
-}
-
-/** Index of the first key ≥ `key` in sorted `keys`. */
-function lowerBound(keys: readonly Uint8Array[], key: Uint8Array): number {
-  let low = 0;
-  let high = keys.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (compareBytes(keys[middle]!, key) < 0) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }

@@ -1,5 +1,6 @@
 import type { Aggregate } from './fingerprint-aggregates.js';
 import type { ItemSummary } from '@docs/rbsr';
+import { lowerBound } from './key-search.js';
 import { fingerprintOf, idOf, lowerBoundIn, xorFingerprints, type PageRecords } from './page-rows.js';
 
 /** Bytes of an entry fingerprint. */
@@ -23,8 +24,11 @@ export class WholeNamespace {
   private readonly counts: Float64Array;
   /** `xors[32p..32p+32)`: XOR of the fingerprints of the pages before page `p`. */
   private readonly xors: Uint8Array;
+  /** The boundary of each page. */
+  private readonly boundaries: readonly Uint8Array[];
 
   constructor(private readonly pages: readonly WholePage[]) {
+    this.boundaries = pages.map((page) => page.boundary);
     this.counts = new Float64Array(pages.length + 1);
     this.xors = new Uint8Array((pages.length + 1) * FINGERPRINT_LENGTH);
     const { counts, xors } = this;
@@ -48,29 +52,10 @@ export class WholeNamespace {
    */
   below(bound: Uint8Array | undefined): Aggregate {
     if (bound === undefined) return this.before(this.pages.length, 0);
-    // The pages wholly below the bound start before it and are followed by a page starting at or before it. A
-    // binary search that skips the bytes the bound shares with both ends of the interval left (so does every
-    // boundary between them): ids share long prefixes (namespace, author), which it compares once, not per step.
-    let low = 0;
-    let high = this.pages.length;
-    let lowShared = NAMESPACE_LENGTH;
-    let highShared = NAMESPACE_LENGTH;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      const boundary = this.pages[middle]!.boundary;
-      const shared = sharedLength(boundary, bound, Math.min(lowShared, highShared));
-      const below =
-        shared === boundary.length ? shared < bound.length : shared < bound.length && boundary[shared]! < bound[shared]!;
-      if (below) {
-        low = middle + 1;
-        lowShared = shared;
-      } else {
-        high = middle;
-        highShared = shared;
-      }
-    }
+    // The pages wholly below the bound start before it and are followed by a page starting at or before it.
+    const low = lowerBound(this.boundaries, bound, NAMESPACE_LENGTH);
     if (low === 0) return this.before(0, 0);
-    return this.before(low - 1, lowerBoundIn(this.pages[low - 1]!, bound, Math.min(lowShared, highShared)));
+    return this.before(low - 1, lowerBoundIn(this.pages[low - 1]!, bound, NAMESPACE_LENGTH));
   }
 
   /**
@@ -114,14 +99,6 @@ export class WholeNamespace {
     if (records > 0) xorFingerprints(this.pages[page]!, 0, records, xor);
     return { count: this.counts[page]! + records, xor };
   }
-}
-
-/** The length of the common prefix of `left` and `right`, which share their first `from` bytes. */
-function sharedLength(left: Uint8Array, right: Uint8Array, from: number): number {
-  const end = Math.min(left.length, right.length);
-  let index = from;
-  while (index < end && left[index] === right[index]) index++;
-  return index;
 }
 
 /** XORs of pages already summed: a page's records never change (a commit makes a new page). */
