@@ -30,7 +30,9 @@ export interface RangeStore<T> {
    * cost a read each): the key and fingerprint of every item of `range`, in iteration order, or undefined where the
    * store does not hold them or they are too many to take at once (the engine then reads {@link items}). A diff
    * against the peer's items then reads — with {@link item} — only our items whose fingerprint differs from the
-   * peer's item under the same key: equal fingerprints mean equal values, which neither side needs.
+   * peer's item under the same key. So a summary's fingerprint must be `traits.fingerprint` of the item, and equal
+   * fingerprints of items with the same key must mean `traits.compareValues` of 0 (for iroh-docs entries: a BLAKE3
+   * hash over the id, timestamp and content hash).
    */
   summaries?(range: Range): Promise<readonly ItemSummary[] | undefined>;
   /** The item under `key`, or undefined if there is none (any more); required with {@link summaries}. */

@@ -411,8 +411,9 @@ export class Reconciler<T, S> {
    */
   private async *candidates(segment: Range, theirs: BytesMap<T> | undefined): AsyncGenerator<T> {
     const { store, traits } = this;
-    const summaries = theirs === undefined || store.item === undefined ? undefined : await store.summaries?.(segment);
-    if (theirs === undefined || summaries === undefined) {
+    const read = store.item?.bind(store);
+    const summaries = theirs === undefined || read === undefined ? undefined : await store.summaries?.(segment);
+    if (theirs === undefined || read === undefined || summaries === undefined) {
       yield* store.items(segment);
       return;
     }
@@ -422,7 +423,7 @@ export class Reconciler<T, S> {
         theirs.delete(key);
         continue;
       }
-      const item = await store.item?.(key);
+      const item = await read(key);
       if (item !== undefined) yield item;
     }
   }

@@ -1,7 +1,7 @@
 import { bytesToMapKey } from '@docs/crypto';
 import { CoveredIntervals } from './covered-intervals.js';
 import { TABLE, aggregateKey, prefixBounds } from './key-layout.js';
-import { aggregateCount, encodeAggregate, type Aggregate } from './fingerprint-aggregates.js';
+import { aggregateCount, decodeAggregate } from './fingerprint-aggregates.js';
 import { successorKey, type BatchOperation, type KeyValueReader } from './key-value.js';
 import { SortedByteMap } from './sorted-byte-map.js';
 
@@ -88,15 +88,21 @@ export class AggregateCache {
     await loaded;
   }
 
+  /** Reads the rows of every level-1 node of a namespace, in order (see {@link levelOneNodeOf}). */
+  async readLevelOne(namespace: Uint8Array): Promise<Array<[Uint8Array, Uint8Array]>> {
+    const rows: Array<[Uint8Array, Uint8Array]> = [];
+    for await (const row of this.base.entries(prefixBounds(aggregateKey(1, namespace)))) rows.push(row);
+    return rows;
+  }
+
   /**
-   * Holds every level-1 node of a namespace, given in order (each node's boundary and the count and XOR of its
-   * records, as its page holds them): no walk needs to read them. The nodes must be the committed ones (given
-   * under the shared commit lock).
+   * Holds the rows of every level-1 node of a namespace, as {@link readLevelOne} read them under the same shared
+   * commit lock (so they are the committed ones): no walk needs to read them again.
    */
-  async holdLevelOne(namespace: Uint8Array, nodes: Iterable<{ readonly boundary: Uint8Array; readonly aggregate: Aggregate }>): Promise<void> {
+  async holdLevelOne(namespace: Uint8Array, rows: ReadonlyArray<readonly [Uint8Array, Uint8Array]>): Promise<void> {
     const held = await this.namespaceNodes(namespace);
     if (held.levelOneComplete) return;
-    held.rows.setAll(Array.from(nodes, ({ boundary, aggregate }) => [aggregateKey(1, boundary), encodeAggregate(aggregate)] as const));
+    held.rows.setAll(rows);
     held.levelOne.add(namespace, undefined);
     held.levelOneComplete = true;
   }
@@ -208,6 +214,12 @@ export class AggregateCache {
     }
     return nodes;
   }
+}
+
+/** The level-1 node of an aggregate row: its boundary, record count and XOR (a copy). */
+export function levelOneNodeOf([key, value]: readonly [Uint8Array, Uint8Array]): LevelOneNode & { readonly xor: Uint8Array } {
+  const { count, xor } = decodeAggregate(value);
+  return { boundary: key.subarray(BOUNDARY_OFFSET), count, xor };
 }
 
 /** The first key after a namespace's rows of `level`. */

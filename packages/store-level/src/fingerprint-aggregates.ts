@@ -40,7 +40,7 @@ function emptyAggregate(): Aggregate {
 }
 
 /** Encodes an aggregate node value. */
-export function encodeAggregate(aggregate: Aggregate): Uint8Array {
+function encodeAggregate(aggregate: Aggregate): Uint8Array {
   const out = new Uint8Array(AGGREGATE_LENGTH);
   const view = new DataView(out.buffer);
   view.setUint32(0, Math.floor(aggregate.count / 0x1_0000_0000));

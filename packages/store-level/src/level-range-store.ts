@@ -1,5 +1,5 @@
 import { bytesToMapKey, compareBytes, equalBytes, type NamespaceId } from '@docs/crypto';
-import { EMPTY_FINGERPRINT, RECORD_IDENTIFIER_PREFIX_LENGTH, RecordIdentifier, xorFingerprintInto, type SignedEntry } from '@docs/entry';
+import { EMPTY_FINGERPRINT, ID_LENGTH, RECORD_IDENTIFIER_PREFIX_LENGTH, RecordIdentifier, xorFingerprintInto, type SignedEntry } from '@docs/entry';
 import type { ItemSummary, Range, RangeStore } from '@docs/rbsr';
 import { STORE_ERROR_CODES, StoreError, clampRange, namespaceInterval, type KeyInterval } from '@docs/store';
 import type { AggregateCache } from './aggregate-cache.js';
@@ -53,8 +53,10 @@ export interface RangeStoreContext {
 
 /**
  * One namespace's entries as the reconciliation engine sees them. Every range is first clamped to the namespace
- * ({@link clampRange}); count, fingerprint and keyAt then read the persisted aggregates (in-memory nodes, and the
- * records of one level-1 node per bound, kept in the store's record pages); items streams the records.
+ * ({@link clampRange}). In a namespace held whole (see `RecordPages.holdNamespace`) count, fingerprint, keyAt and
+ * summaries answer from its pages in memory, without a lock or a read; otherwise they read the persisted aggregates
+ * (in-memory nodes, and the records of one level-1 node per bound, kept in the store's record pages). Items stream
+ * the records.
  */
 export class LevelRangeStore implements RangeStore<SignedEntry> {
   /** {@link below} results by bound, read while the store had committed `commits` batches. */
@@ -82,7 +84,7 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     this.context.ensureOpen();
     const intervals = clampRange(this.namespace, range);
     const whole = this.context.pages.wholeIndex(this.namespace);
-    if (whole !== undefined) return intervals.reduce((total, interval) => total + this.wholeAggregate(whole, interval).count, 0);
+    if (whole !== undefined) return intervals.reduce((total, interval) => total + this.wholeCount(whole, interval), 0);
     return this.context.commitLock.shared(async () => {
       let total = 0;
       for (const interval of intervals) total += (await this.aggregate(interval)).count;
@@ -112,11 +114,12 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     this.context.ensureOpen();
     const records = this.recordBounds();
     for (const interval of clampRange(this.namespace, range)) {
-      const whole = this.context.pages.wholeIndex(this.namespace);
-      const { expected, held } =
-        whole !== undefined
-          ? this.countAndHeld(interval, this.wholeAggregate(whole, interval).count)
-          : await this.context.commitLock.shared(async () => this.countAndHeld(interval, (await this.aggregate(interval)).count));
+      // Under the shared lock: the point reads of held ids must not see a batch whose pages are not replayed yet.
+      const { expected, held } = await this.context.commitLock.shared(async () => {
+        const whole = this.context.pages.wholeIndex(this.namespace);
+        const count = whole === undefined ? (await this.aggregate(interval)).count : this.wholeCount(whole, interval);
+        return { expected: count, held: this.heldRecords(interval, count) };
+      });
       if (held !== undefined) {
         yield* held;
         continue;
@@ -132,11 +135,6 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     }
   }
 
-  /** An interval's count and, if small and held, its entries (see {@link heldRecords}). */
-  private countAndHeld(interval: KeyInterval, count: number): { expected: number; held: SignedEntry[] | undefined } {
-    return { expected: count, held: this.heldRecords(interval, count) };
-  }
-
   /**
    * The keys and fingerprints of the entries of `range` in iteration order, from memory, if the namespace is held
    * whole and they are at most {@link SUMMARY_LIMIT}; otherwise undefined (see `RangeStore.summaries`). The keys and
@@ -147,7 +145,7 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     const whole = this.context.pages.wholeIndex(this.namespace);
     if (whole === undefined) return undefined;
     const spans = clampRange(this.namespace, range).map(
-      (interval) => [whole.below(this.boundOf(interval.from)).count, whole.below(this.boundOf(interval.to)).count] as const,
+      (interval) => [whole.rank(this.boundOf(interval.from)), whole.rank(this.boundOf(interval.to))] as const,
     );
     if (spans.reduce((total, [from, to]) => total + to - from, 0) > SUMMARY_LIMIT) return undefined;
     const out: ItemSummary[] = [];
@@ -158,7 +156,7 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
   /** The namespace's entry under the record id `key`, or undefined. */
   async item(key: Uint8Array): Promise<SignedEntry | undefined> {
     this.context.ensureOpen();
-    if (key.length < RECORD_IDENTIFIER_PREFIX_LENGTH || !equalBytes(key.subarray(0, 32), this.namespace)) return undefined;
+    if (key.length < RECORD_IDENTIFIER_PREFIX_LENGTH || !equalBytes(key.subarray(0, ID_LENGTH), this.namespace)) return undefined;
     const value = await this.context.database.get(recordKey(key));
     return value === undefined ? undefined : decodeStoredRecord(key, value);
   }
@@ -210,12 +208,17 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
   private wholeKeyAt(whole: WholeNamespace, intervals: readonly KeyInterval[], index: number): Uint8Array | undefined {
     let left = index;
     for (const interval of intervals) {
-      const before = whole.below(this.boundOf(interval.from)).count;
-      const inside = whole.below(this.boundOf(interval.to)).count - before;
-      if (left < inside) return whole.select(before + left)?.id;
+      const before = whole.rank(this.boundOf(interval.from));
+      const inside = whole.rank(this.boundOf(interval.to)) - before;
+      if (left < inside) return whole.idAt(before + left);
       left -= inside;
     }
     return undefined;
+  }
+
+  /** The number of an interval's records in a namespace held whole. */
+  private wholeCount(whole: WholeNamespace, interval: KeyInterval): number {
+    return whole.rank(this.boundOf(interval.to)) - whole.rank(this.boundOf(interval.from));
   }
 
   /** Count and XOR of an interval's records in a namespace held whole. */

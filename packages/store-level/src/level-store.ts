@@ -78,10 +78,10 @@ export interface LevelStoreOptions {
    */
   readonly sync?: boolean;
   /**
-   * Records (ids and fingerprints, one 16th of the aggregate structure's bottom level each) kept in memory at most:
-   * default {@link DEFAULT_CACHED_RECORDS}, about 35 MB. A namespace of at most half as many entries is read whole
-   * on its first range operation and then answers count, fingerprint and keyAt without reading anything; a larger
-   * one keeps the pages its operations touch.
+   * Record ids and fingerprints kept in memory at most: default {@link DEFAULT_CACHED_RECORDS}, about 35 MB. Half
+   * of it may hold namespaces whole: one that reconciliation has read a 16th of is then read in one walk, and
+   * answers count, fingerprint and keyAt without reading anything; a larger one keeps the pages its operations
+   * touch. Below 32 no namespace is held whole.
    */
   readonly cachedRecords?: number;
 }

@@ -1,11 +1,12 @@
 import { bytesToMapKey, compareBytes, equalBytes } from '@docs/crypto';
-import { xorFingerprintInto } from '@docs/entry';
+import { ID_LENGTH, xorFingerprintInto } from '@docs/entry';
 import { STORE_ERROR_CODES, StoreError } from '@docs/store';
-import type { AggregateCache, LevelOneNode } from './aggregate-cache.js';
+import { levelOneNodeOf, type AggregateCache, type LevelOneNode } from './aggregate-cache.js';
 import { TABLE, prefixBounds } from './key-layout.js';
 import type { Aggregate } from './fingerprint-aggregates.js';
 import { successorKey, type BatchOperation, type KeyValueReader } from './key-value.js';
 import { SortedByteMap } from './sorted-byte-map.js';
+import { WholeNamespacePolicy } from './whole-namespace-policy.js';
 import { WholeNamespace, pageXor } from './whole-namespace.js';
 import { compareIds, decodePageRow, idOf, lowerBoundIn, pageKey, xorFingerprints, type PageRecords } from './page-rows.js';
 
@@ -21,19 +22,6 @@ interface Page extends PageRecords {
  * {@link RecordPages.holdNamespace}): one of 131,072 entries, or several smaller ones.
  */
 export const DEFAULT_CACHED_RECORDS = 262_144;
-
-/**
- * How long a namespace held whole must have gone unused before another one may take its place: namespaces in
- * use at the same time (two sync sessions) never push each other out, which would read them again and again.
- */
-const WHOLE_IDLE_MS = 1_000;
-
-/**
- * A namespace is read whole once its operations have read pages holding this share of its records: a sync sweeps
- * all of them, and one walk over the rest then costs less than reading them piecemeal; a few lookups after opening
- * read only their pages.
- */
-const WHOLE_AFTER_SHARE = 1 / 16;
 
 /**
  * Records a sweep's walk reads at most (unless the page asked for alone holds more): about 16 level-2 nodes' worth,
@@ -52,9 +40,12 @@ const RUN_RECORD_LIMIT = 4_096;
  * {@link missingRun}; up to {@link RUN_RECORD_LIMIT} records) in one walk — row for row a walk is cheap, starting
  * one is not — while a random access reads its one page.
  *
+ * A namespace a sync sweeps is soon **held whole** ({@link holdNamespace}): every page read in one walk and kept by
+ * commits, so that its range operations read nothing ({@link wholeIndex}); {@link WholeNamespacePolicy} decides which.
+ *
  * Pages hold committed state only: {@link applyCommitted} runs under the store's exclusive commit lock and replays
- * the page rows a committed batch writes on the pages held. Pages are read under the shared lock, so a page is never
- * loaded across a commit. A page is keyed by its node's boundary and checked against the node's count.
+ * the page rows a committed batch writes on the pages held. Pages are loaded under the shared lock, so a page is
+ * never loaded across a commit. A page is keyed by its node's boundary and checked against the node.
  */
 export class RecordPages {
   private readonly byNamespace = new Map<string, SortedByteMap<Page>>();
@@ -68,13 +59,8 @@ export class RecordPages {
     | undefined;
   /** Loads in progress, by page (namespace and boundary as map keys): a page asked for meanwhile waits for it. */
   private readonly loading = new Map<string, Promise<Page[]>>();
-  /**
-   * Namespaces whose every page is held (see {@link holdNamespace}), kept so by commits, by namespace: their records
-   * and when they were last used. Their pages are not in {@link recency}.
-   */
-  private readonly whole = new Map<string, { records: number; lastUse: number }>();
-  /** Records read by page loads, by namespace not held whole (see {@link WHOLE_AFTER_SHARE}). */
-  private readonly recordsRead = new Map<string, number>();
+  /** Which namespaces are held whole (their pages are not in {@link recency}). */
+  private readonly whole: WholeNamespacePolicy;
   /** Whole-namespace loads in progress, by namespace. */
   private readonly loadingWhole = new Map<string, Promise<void>>();
   /** The index of each namespace held whole, by namespace, until its pages change. */
@@ -90,9 +76,10 @@ export class RecordPages {
     private readonly database: KeyValueReader,
     private readonly cache: AggregateCache,
     private readonly capacity = DEFAULT_CACHED_RECORDS,
-    private readonly now: () => number = () => performance.now(),
+    now: () => number = () => performance.now(),
   ) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+    this.whole = new WholeNamespacePolicy(capacity / 2, now);
   }
 
   /**
@@ -140,18 +127,18 @@ export class RecordPages {
   }
 
   /**
-   * Holds every page of a namespace (`total`: the count and XOR of all its records) once its operations have read
-   * pages holding a share of it ({@link WHOLE_AFTER_SHARE}): read in one walk, kept whole across commits, so that
-   * its range operations then read nothing (see {@link wholeIndex}). Namespaces held whole share half the capacity;
-   * one that does not fit, even after letting go of those unused for {@link WHOLE_IDLE_MS}, is left to the sweeps.
+   * Holds every page of a namespace (`total`: the count and XOR of all its records) when {@link WholeNamespacePolicy}
+   * admits it — once its operations have read a share of it, if it fits beside the others held whole — read in one
+   * walk and kept whole across commits, so that its range operations then read nothing (see {@link wholeIndex}).
    * Must run under the shared commit lock.
    */
   async holdNamespace(namespace: Uint8Array, total: Aggregate): Promise<void> {
     const name = bytesToMapKey(namespace);
-    if (this.whole.has(name) || (this.recordsRead.get(name) ?? 0) < total.count * WHOLE_AFTER_SHARE) return;
-    if (!this.makeRoomForWhole(total.count)) return;
     let loading = this.loadingWhole.get(name);
     if (loading === undefined) {
+      const giving = this.whole.admit(name, total.count);
+      if (giving === undefined) return;
+      for (const other of giving) this.release(other);
       loading = this.loadWhole(name, namespace, total);
       this.loadingWhole.set(name, loading);
       void loading.finally(() => this.loadingWhole.delete(name)).catch(() => undefined);
@@ -159,32 +146,14 @@ export class RecordPages {
     await loading;
   }
 
-  /** Whether `total` more records fit among those held whole, after letting go of namespaces unused long enough. */
-  private makeRoomForWhole(total: number): boolean {
-    const budget = this.capacity / 2;
-    if (total > budget) return false;
-    let held = 0;
-    for (const { records } of this.whole.values()) held += records;
-    const idleSince = this.now() - WHOLE_IDLE_MS;
-    // Least recently used first.
-    const idle = [...this.whole].filter(([, { lastUse }]) => lastUse <= idleSince).sort(([, a], [, b]) => a.lastUse - b.lastUse);
-    for (const [name, { records }] of idle) {
-      if (held + total <= budget) break;
-      this.release(name);
-      held -= records;
-    }
-    return held + total <= budget;
-  }
-
   /**
    * The index of a namespace held whole (see {@link holdNamespace}) as of the last commit, or undefined. Reads
-   * nothing; builds the index again after a commit changed the namespace's pages.
+   * nothing; builds the index again after a commit changed the namespace's pages (in one pass over its pages).
    */
   wholeIndex(namespace: Uint8Array): WholeNamespace | undefined {
     const name = bytesToMapKey(namespace);
-    const held = this.whole.get(name);
-    if (held === undefined) return undefined;
-    held.lastUse = this.now();
+    if (!this.whole.has(name)) return undefined;
+    this.whole.touch(name);
     let index = this.indexes.get(name);
     if (index === undefined) {
       const pages = this.byNamespace.get(name);
@@ -194,11 +163,6 @@ export class RecordPages {
     return index;
   }
 
-  /**
-   * Reads every page row of a namespace in one walk, and gives the level-1 nodes they make to the aggregate cache.
-   * Checked as a whole: each page starts at its boundary, the ids ascend across pages, and together they hold the
-   * namespace's `total` count and XOR.
-   */
   /**
    * Whether a committed record's id starts with `prefix` (a record id: the id itself counts), if the namespace is
    * held whole; undefined otherwise. Reads nothing.
@@ -219,49 +183,55 @@ export class RecordPages {
     return false;
   }
 
+  /**
+   * Reads every page row of a namespace in one walk, its level-1 nodes in another at the same time, and holds both.
+   * Each page is checked against its node (boundary, count and XOR) and starts at its boundary record, the ids
+   * ascend across pages, and together they add up to the namespace's `total`.
+   */
   private async loadWhole(name: string, namespace: Uint8Array, total: Aggregate): Promise<void> {
+    const [rows, nodes] = await Promise.all([collect(this.database.entries(prefixBounds(pageKey(namespace)))), this.cache.readLevelOne(namespace)]);
+    if (rows.length !== nodes.length) throw corrupted(`${nodes.length} level-1 nodes have ${rows.length} page rows`);
     const pages: Page[] = [];
     const xor = new Uint8Array(32);
     let count = 0;
-    for await (const [key, value] of this.database.entries(prefixBounds(pageKey(namespace)))) {
+    for (const [index, [key, value]] of rows.entries()) {
       const page: Page = { namespace: name, boundary: key.slice(1), ...decodePageRow(namespace, value) };
-      checkBoundary(page);
+      checkAgainstNode(page, levelOneNodeOf(nodes[index]!));
       const previous = pages[pages.length - 1];
       if (previous !== undefined && compareIds(previous, previous.count - 1, idOf(page, 0)) >= 0) {
-        throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'the record pages of a namespace overlap');
+        throw corrupted('the record pages of a namespace overlap');
       }
       xorFingerprintInto(xor, pageXor(page));
       count += page.count;
       pages.push(page);
     }
-    if (count !== total.count || !equalBytes(xor, total.xor)) {
-      throw new StoreError(STORE_ERROR_CODES.CORRUPTED, `the record pages of a namespace do not add up to its aggregates`);
-    }
-    // The pages are the level-1 nodes' records: the nodes need no walk of their own.
-    await this.cache.holdLevelOne(
-      namespace,
-      pages.map((page) => ({ boundary: page.boundary, aggregate: { count: page.count, xor: pageXor(page) } })),
-    );
+    if (count !== total.count || !equalBytes(xor, total.xor)) throw corrupted('the record pages of a namespace do not add up to its aggregates');
+    await this.cache.holdLevelOne(namespace, nodes);
     // Every page was read again: those held so far are replaced.
     for (const [, page] of this.byNamespace.get(name)?.entries() ?? []) this.forgetPage(page);
     const held = new SortedByteMap<Page>();
     held.setAll(pages.map((page) => [page.boundary, page] as const));
     this.byNamespace.set(name, held);
     this.indexes.delete(name);
-    this.whole.set(name, { records: count, lastUse: this.now() });
+    this.whole.hold(name, count);
     this.records += count;
-    this.recordsRead.delete(name);
+    this.fitWholeBudget();
     this.evict();
   }
 
   /** Lets go of a namespace held whole: its pages stay, least recently used. */
   private release(name: string): void {
-    this.whole.delete(name);
+    this.whole.release(name);
     this.indexes.delete(name);
     const pages = this.byNamespace.get(name);
     if (pages === undefined) return;
     for (const [, page] of pages.entries()) this.recency.add(page);
     this.evict();
+  }
+
+  /** Lets go of namespaces held whole, least recently used first, until they fit their share of the capacity. */
+  private fitWholeBudget(): void {
+    for (const name of this.whole.overBudget()) this.release(name);
   }
 
   /**
@@ -270,7 +240,7 @@ export class RecordPages {
    * namespace held whole, which gains its new pages.
    */
   applyCommitted(operations: readonly BatchOperation[]): void {
-    if (this.recency.size === 0 && this.whole.size === 0) return;
+    if (this.records === 0 && this.loadingWhole.size === 0 && this.byNamespace.size === 0) return;
     for (const operation of operations) {
       const { key } = operation;
       if (key[0] !== TABLE.pages || key.length < 1 + 32) continue;
@@ -293,17 +263,19 @@ export class RecordPages {
       }
       this.add({ namespace: name, boundary: key.slice(1), ...records });
     }
+    this.fitWholeBudget();
   }
 
   /** Drops a namespace's pages (after its rows were cleared). */
   forget(namespace: Uint8Array): void {
-    this.whole.delete(bytesToMapKey(namespace));
-    this.recordsRead.delete(bytesToMapKey(namespace));
-    this.indexes.delete(bytesToMapKey(namespace));
-    const pages = this.byNamespace.get(bytesToMapKey(namespace));
+    const name = bytesToMapKey(namespace);
+    this.whole.release(name);
+    this.whole.forgetReads(name);
+    this.indexes.delete(name);
+    const pages = this.byNamespace.get(name);
     if (pages === undefined) return;
     for (const [, page] of pages.entries()) this.forgetPage(page);
-    this.byNamespace.delete(bytesToMapKey(namespace));
+    this.byNamespace.delete(name);
   }
 
   /**
@@ -383,35 +355,22 @@ export class RecordPages {
   private async load(name: string, namespace: Uint8Array, group: readonly LevelOneNode[]): Promise<Page[]> {
     let records = 0;
     for (const node of group) records += node.count;
-    this.recordsRead.set(name, (this.recordsRead.get(name) ?? 0) + records);
+    this.whole.noteRead(name, records);
     const pages: Page[] = [];
     for await (const [key, value] of this.database.entries({
       gte: pageKey(group[0]!.boundary),
       lt: prefixBounds(pageKey(namespace)).lt,
       limit: group.length,
     })) {
-      const node = group[pages.length]!;
-      const boundary = key.subarray(1);
-      if (!equalBytes(boundary, node.boundary)) {
-        throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'the page rows do not match the level-1 aggregate nodes');
-      }
-      const page: Page = { namespace: name, boundary: boundary.slice(), ...decodePageRow(namespace, value) };
-      if (page.count !== node.count) {
-        throw new StoreError(STORE_ERROR_CODES.CORRUPTED, `an aggregate node counts ${node.count} records, its page row holds ${page.count}`);
-      }
-      checkBoundary(page);
+      const page: Page = { namespace: name, boundary: key.slice(1), ...decodePageRow(namespace, value) };
+      checkAgainstNode(page, group[pages.length]!);
       pages.push(page);
     }
-    if (pages.length !== group.length) {
-      throw new StoreError(STORE_ERROR_CODES.CORRUPTED, `${group.length} level-1 nodes have ${pages.length} page rows`);
-    }
+    if (pages.length !== group.length) throw corrupted(`${group.length} level-1 nodes have ${pages.length} page rows`);
     return pages;
   }
 
-  /**
-   * Keeps a page (replacing one of the same node), dropping the least recently used beyond the capacity; a namespace
-   * held whole that outgrows its share is let go.
-   */
+  /** Keeps a page (replacing one of the same node), dropping the least recently used beyond the capacity. */
   private add(page: Page): void {
     let pages = this.byNamespace.get(page.namespace);
     if (pages === undefined) {
@@ -423,11 +382,9 @@ export class RecordPages {
     if (replaced !== undefined) this.forgetPage(replaced);
     pages.set(page.boundary, page);
     this.records += page.count;
-    const whole = this.whole.get(page.namespace);
-    if (whole === undefined) this.recency.add(page);
-    else whole.records += page.count;
-    if (whole !== undefined && whole.records > this.capacity / 2) this.release(page.namespace);
-    else this.evict(page);
+    if (this.whole.has(page.namespace)) this.whole.count(page.namespace, page.count);
+    else this.recency.add(page);
+    this.evict(page);
   }
 
   /** Drops the least recently used pages (not `keep`) while more records than the capacity are held. */
@@ -441,10 +398,7 @@ export class RecordPages {
   /** Removes a page from the record totals and the recency list. */
   private forgetPage(page: Page): void {
     this.records -= page.count;
-    if (!this.recency.delete(page)) {
-      const whole = this.whole.get(page.namespace);
-      if (whole !== undefined) whole.records -= page.count;
-    }
+    if (!this.recency.delete(page)) this.whole.count(page.namespace, -page.count);
   }
 
   private drop(page: Page): void {
@@ -453,13 +407,32 @@ export class RecordPages {
     const pages = this.byNamespace.get(page.namespace);
     if (pages === undefined) return;
     pages.delete(page.boundary);
-    if (pages.size === 0) this.byNamespace.delete(page.namespace);
+    if (pages.size > 0) return;
+    this.byNamespace.delete(page.namespace);
+    this.whole.forgetReads(page.namespace);
   }
 }
 
-/** A page of a record boundary starts at that record (the head's page starts before every record). */
-function checkBoundary(page: Page): void {
-  if (page.boundary.length !== 32 && (page.count === 0 || compareIds(page, 0, page.boundary) !== 0)) {
-    throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'an aggregate node does not start at its boundary record');
+/**
+ * Checks a page against its level-1 node — the same boundary, as many records, and the node's XOR where it is known
+ * — and that a record boundary is its page's first record (the head's page starts before every record).
+ */
+function checkAgainstNode(page: Page, node: LevelOneNode & { readonly xor?: Uint8Array }): void {
+  if (!equalBytes(page.boundary, node.boundary)) throw corrupted('the page rows do not match the level-1 aggregate nodes');
+  if (page.count !== node.count) throw corrupted(`an aggregate node counts ${node.count} records, its page row holds ${page.count}`);
+  if (node.xor !== undefined && !equalBytes(pageXor(page), node.xor)) throw corrupted('a page row does not add up to its aggregate node');
+  if (page.boundary.length !== ID_LENGTH && (page.count === 0 || compareIds(page, 0, page.boundary) !== 0)) {
+    throw corrupted('an aggregate node does not start at its boundary record');
   }
+}
+
+function corrupted(message: string): StoreError {
+  return new StoreError(STORE_ERROR_CODES.CORRUPTED, message);
+}
+
+/** Every row of a walk. */
+async function collect(rows: AsyncIterable<[Uint8Array, Uint8Array]>): Promise<Array<[Uint8Array, Uint8Array]>> {
+  const out: Array<[Uint8Array, Uint8Array]> = [];
+  for await (const row of rows) out.push(row);
+  return out;
 }

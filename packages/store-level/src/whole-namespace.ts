@@ -1,12 +1,8 @@
-import type { Aggregate } from './fingerprint-aggregates.js';
+import { FINGERPRINT_LENGTH, ID_LENGTH } from '@docs/entry';
 import type { ItemSummary } from '@docs/rbsr';
+import type { Aggregate } from './fingerprint-aggregates.js';
 import { lowerBound } from './key-search.js';
 import { fingerprintOf, idOf, lowerBoundIn, xorFingerprints, type PageRecords } from './page-rows.js';
-
-/** Bytes of an entry fingerprint. */
-const FINGERPRINT_LENGTH = 32;
-/** Bytes of a namespace id, which every bound and boundary starts with: comparisons skip them. */
-const NAMESPACE_LENGTH = 32;
 
 /** A page of a namespace held whole: its records and the boundary of its level-1 node. */
 export interface WholePage extends PageRecords {
@@ -48,25 +44,24 @@ export class WholeNamespace {
 
   /**
    * Count and XOR of the records with `id < bound` (undefined: all of them). A bound starts with the namespace id
-   * (bounds within the namespace do).
+   * (bounds within the namespace do), which comparisons skip.
    */
   below(bound: Uint8Array | undefined): Aggregate {
-    if (bound === undefined) return this.before(this.pages.length, 0);
-    // The pages wholly below the bound start before it and are followed by a page starting at or before it.
-    const low = lowerBound(this.boundaries, bound, NAMESPACE_LENGTH);
-    if (low === 0) return this.before(0, 0);
-    return this.before(low - 1, lowerBoundIn(this.pages[low - 1]!, bound, NAMESPACE_LENGTH));
+    const [page, inPage] = this.position(bound);
+    return this.before(page, inPage);
   }
 
-  /**
-   * The id of the record at `rank` (0-based, in id order; a view) and the aggregate of the `rank` records below it,
-   * or undefined past the end.
-   */
-  select(rank: number): { id: Uint8Array; below: Aggregate } | undefined {
+  /** The number of records with `id < bound` (undefined: all of them); as {@link below}, without the XOR. */
+  rank(bound: Uint8Array | undefined): number {
+    const [page, inPage] = this.position(bound);
+    return this.counts[page]! + inPage;
+  }
+
+  /** The id of the record at `rank` (0-based, in id order; a view), or undefined past the end. */
+  idAt(rank: number): Uint8Array | undefined {
     if (rank >= this.count) return undefined;
     const page = this.pageOfRank(rank);
-    const inPage = rank - this.counts[page]!;
-    return { id: idOf(this.pages[page]!, inPage), below: this.before(page, inPage) };
+    return idOf(this.pages[page]!, rank - this.counts[page]!);
   }
 
   /** Appends the ids (views) and fingerprints (views) of the records of ranks `from ≤ rank < to` to `out`. */
@@ -90,6 +85,14 @@ export class WholeNamespace {
       else high = middle - 1;
     }
     return low;
+  }
+
+  /** Where the records below `bound` end: the page and how many of its records are below it. */
+  private position(bound: Uint8Array | undefined): [page: number, records: number] {
+    if (bound === undefined) return [this.pages.length, 0];
+    // The pages wholly below the bound start before it and are followed by a page starting at or before it.
+    const next = lowerBound(this.boundaries, bound, ID_LENGTH);
+    return next === 0 ? [0, 0] : [next - 1, lowerBoundIn(this.pages[next - 1]!, bound, ID_LENGTH)];
   }
 
   /** The aggregate of the pages before page `page` and that page's first `records` records. */

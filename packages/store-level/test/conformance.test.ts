@@ -53,9 +53,9 @@ runStoreConformance('store-level on memory-level, tiny aggregate nodes', {
 });
 
 // The suite's namespaces are small enough to be held whole (see LevelStoreOptions.cachedRecords): these runs keep
-// too few records for that, so every range operation goes through the aggregate nodes and pages read on demand,
-// and pages are dropped all the time.
-const fewRecords = { cachedRecords: 64 };
+// too few records for that (below 32 none is), so every range operation goes through the aggregate nodes and pages
+// read on demand, and pages are dropped all the time.
+const fewRecords = { cachedRecords: 16 };
 runStoreConformance('store-level on memory-level, no namespace held whole', {
   create: () => open({ db: new MemoryLevel() }, fewRecords),
   reopen: (store) => reopen(store, fewRecords),

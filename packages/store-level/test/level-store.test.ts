@@ -46,6 +46,8 @@ class InstrumentedLevel {
   /** Iterator steps (`nextv` calls). */
   steps = 0;
   failNextBatch = false;
+  /** Milliseconds a batch resolves after it is written (a worker thread's completion reaching the event loop late). */
+  batchDelay = 0;
   readonly batchOptions: unknown[] = [];
   readonly db = new MemoryLevel();
   readonly proxy: MemoryLevel;
@@ -91,7 +93,9 @@ class InstrumentedLevel {
               counter.failNextBatch = false;
               return Promise.reject(Object.assign(new Error('injected write failure'), { code: 'LEVEL_IO_ERROR' }));
             }
-            return method(...args);
+            const written = method(...args) as Promise<unknown>;
+            if (counter.batchDelay === 0) return written;
+            return written.then((result) => new Promise((resolve) => setTimeout(() => resolve(result), counter.batchDelay)));
           };
         }
         return method;
@@ -508,10 +512,10 @@ describe('record pages', () => {
       },
       'truncated': (boundary, row) => [{ type: 'put', key: pageKey(boundary), value: row.subarray(0, row.length - 1) }],
     };
-    // Read whole (one walk, checked as a whole) and through the aggregate nodes (each page against its node).
-    for (const [name, damage, options] of Object.entries(damages).flatMap(([name, damage]) => [[`${name}, held whole`, damage, {}], [name, damage, sweepsOnly(1_000)]] as const)) {
+    // Read through the aggregate nodes (the page alone), and by the walk that reads a namespace whole.
+    for (const [name, damage, whole] of Object.entries(damages).flatMap(([name, damage]) => [[name, damage, false], [`${name}, read whole`, damage, true]] as const)) {
       const level = new InstrumentedLevel();
-      const { namespace } = await filledStore(level, 1_000);
+      const { namespace, ids } = await filledStore(level, 1_000);
       const database = new LevelDatabase(level.db);
       let boundary: Uint8Array | undefined;
       for await (const [key, value] of database.entries(prefixBounds(aggregateKey(1, namespace)))) {
@@ -519,8 +523,17 @@ describe('record pages', () => {
       }
       const row = await database.get(pageKey(boundary!));
       await database.batch(damage(boundary!, row!));
-      const store = await LevelStore.open({ db: level.proxy }, options);
-      await expectDocsError(() => store.ranges(namespace).count({ x: namespace, y: concatBytes(boundary!, Uint8Array.of(0, 0)) }), STORE_ERROR_CODES.CORRUPTED);
+      const store = await LevelStore.open({ db: level.proxy }, whole ? {} : sweepsOnly(1_000));
+      const ranges = store.ranges(namespace);
+      if (whole) {
+        // A sweep over the first entries, far from the damaged page, until the namespace is read whole.
+        const sweep = async (): Promise<void> => {
+          for (let index = 0; index < 200; index += 5) await ranges.fingerprint({ x: ids[index]!, y: ids[index + 5]! });
+        };
+        await expectDocsError(sweep, STORE_ERROR_CODES.CORRUPTED);
+      } else {
+        await expectDocsError(() => ranges.count({ x: namespace, y: concatBytes(boundary!, Uint8Array.of(0, 0)) }), STORE_ERROR_CODES.CORRUPTED);
+      }
       expect((await store.checkIntegrity()).ok, name).toBe(false);
       await store.close();
     }
@@ -648,11 +661,61 @@ describe('namespaces held whole', () => {
       compared++;
     }
     expect(compared).toBeGreaterThan(50);
+    // A wrapping range: the last three entries, then the first two.
+    const wrapped = await ranges.summaries({ x: ids[size - 3]!, y: ids[2]! });
+    expect(wrapped?.map(({ key }) => bytesToHex(key))).toEqual([...ids.slice(0, 2), ...ids.slice(size - 3)].map(bytesToHex));
+    // x == y: the whole namespace, more than are handed out at once.
+    expect(await ranges.summaries({ x: ids[9]!, y: ids[9]! })).toBeUndefined();
     const [first] = (await ranges.summaries({ x: ids[7]!, y: ids[8]! }))!;
     expect(bytesToHex(encodeSignedEntry((await ranges.item(first!.key))!))).toBe(bytesToHex(encodeSignedEntry((await store.getExact(namespace, first!.key.subarray(32, 64), first!.key.subarray(64)))!)));
     expect(await ranges.item(concatBytes(ids[7]!, Uint8Array.of(0)))).toBeUndefined();
     expect(await ranges.item(concatBytes(fakeId(99), ids[7]!.subarray(32)))).toBeUndefined();
     expect(await ranges.item(namespace)).toBeUndefined();
+    await store.close();
+  });
+
+  test('a namespace held whole that commits grow past half of cachedRecords is let go, and answers stay exact', async () => {
+    const level = new InstrumentedLevel();
+    const size = 400;
+    const { namespace, ids } = await filledStore(level, size);
+    const store = await LevelStore.open({ db: level.proxy }, { cachedRecords: 1_000 });
+    const ranges = store.ranges(namespace);
+    await sweep(ranges, ids);
+    // Summaries come from a namespace held whole only.
+    expect(await ranges.summaries({ x: ids[0]!, y: ids[5]! }), 'held whole').toHaveLength(5);
+    // 200 more entries: 600 records, past the 500 that namespaces held whole may take.
+    await store.putMany(Array.from({ length: 200 }, (_, index) => unsignedEntry(namespace, fakeId(2), `m${String(index).padStart(4, '0')}`, 4)));
+    expect(await ranges.summaries({ x: ids[0]!, y: ids[5]! }), 'let go').toBeUndefined();
+    const now: Uint8Array[] = [];
+    for await (const signed of ranges.items(whole)) now.push(signed.entry.id.bytes);
+    const bounds = boundsOf(namespace, now, seeded(9));
+    expect(await answers(ranges, bounds)).toEqual(await throughNodes(level, namespace, size, bounds));
+    await store.close();
+  });
+
+  test('items of small ranges read while batches with prefix deletions commit never report a missing record', async () => {
+    const level = new InstrumentedLevel();
+    const { namespace, ids } = await filledStore(level, 2_000);
+    const store = await LevelStore.open({ db: level.proxy });
+    const ranges = store.ranges(namespace);
+    await sweep(ranges, ids);
+    // Each batch is in the database a while before it resolves and its pages are replayed: reads meanwhile must not
+    // trust the pages held for records the batch deleted.
+    level.batchDelay = 5;
+    // Prefix entries that each remove a run of ten records of one author, committed while small ranges are read.
+    const writes = (async () => {
+      for (let prefix = 0; prefix < 40; prefix++) await store.put(unsignedEntry(namespace, fakeId(prefix % 2), `k${String(prefix).padStart(4, '0')}`, 4));
+    })();
+    let reading = true;
+    const reads = (async () => {
+      while (reading) {
+        for (let index = 0; index + 20 < 400; index += 20) for await (const _ of ranges.items({ x: ids[index]!, y: ids[index + 20]! }));
+      }
+    })();
+    await writes;
+    reading = false;
+    await reads;
+    expect((await store.checkIntegrity()).ok).toBe(true);
     await store.close();
   });
 

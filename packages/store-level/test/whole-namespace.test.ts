@@ -44,7 +44,7 @@ function naiveBelow(records: readonly PageRecord[], bound: Uint8Array | undefine
 }
 
 describe('a namespace held whole', () => {
-  test('below and select match a scan of the records, for ids, bounds between them, the namespace and no bound (seeded: 1)', () => {
+  test('below, rank, idAt and summarize match a scan of the records, for ids, bounds between them, the namespace and no bound (seeded: 1)', () => {
     const random = seeded(1);
     for (let round = 0; round < 60; round++) {
       const records = randomRecords(random, 1 + Math.floor(random() * 120));
@@ -58,21 +58,29 @@ describe('a namespace held whole', () => {
           naiveBelow(records, bound),
         );
       }
-      for (let rank = 0; rank < records.length; rank++) {
-        const selected = whole.select(rank)!;
-        expect(bytesToHex(selected.id)).toBe(bytesToHex(records[rank]!.id));
-        expect({ count: selected.below.count, xor: bytesToHex(selected.below.xor) }).toEqual(naiveBelow(records, records[rank]!.id));
+      for (const bound of bounds) expect(whole.rank(bound)).toBe(naiveBelow(records, bound).count);
+      for (let rank = 0; rank < records.length; rank++) expect(bytesToHex(whole.idAt(rank)!)).toBe(bytesToHex(records[rank]!.id));
+      expect(whole.idAt(records.length)).toBeUndefined();
+      // Summaries of every span of ranks: the ids and fingerprints in order.
+      for (let from = 0; from <= records.length; from += 7) {
+        for (const to of [from, from + 1, from + 13, records.length]) {
+          const out: { key: Uint8Array; fingerprint: Uint8Array }[] = [];
+          whole.summarize(from, Math.min(to, records.length), out);
+          expect(out.map(({ key, fingerprint }) => [bytesToHex(key), bytesToHex(fingerprint)])).toEqual(
+            records.slice(from, Math.min(to, records.length)).map(({ id, fingerprint }) => [bytesToHex(id), bytesToHex(fingerprint)]),
+          );
+        }
       }
-      expect(whole.select(records.length)).toBeUndefined();
     }
   });
 
-  test('an empty namespace: nothing below any bound, nothing to select', () => {
+  test('an empty namespace: nothing below any bound, no id at any rank', () => {
     const whole = new WholeNamespace([]);
     expect(whole.count).toBe(0);
     expect(whole.below(undefined)).toEqual({ count: 0, xor: new Uint8Array(32) });
     expect(whole.below(concatBytes(namespace, new Uint8Array(40))).count).toBe(0);
-    expect(whole.select(0)).toBeUndefined();
+    expect(whole.rank(undefined)).toBe(0);
+    expect(whole.idAt(0)).toBeUndefined();
   });
 
   test('results are copies: changing one changes neither the index nor the next result', () => {
