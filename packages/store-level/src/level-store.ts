@@ -79,9 +79,9 @@ export interface LevelStoreOptions {
   readonly sync?: boolean;
   /**
    * Record ids and fingerprints kept in memory at most: default {@link DEFAULT_CACHED_RECORDS}, about 35 MB. Half
-   * of it may hold namespaces whole: one that reconciliation has read a 16th of is then read in one walk, and
-   * answers count, fingerprint and keyAt without reading anything; a larger one keeps the pages its operations
-   * touch. Below 32 no namespace is held whole.
+   * of it may hold namespaces whole: one whose piecemeal reads have cost a quarter of reading it whole (a sync
+   * sweeping it) is then read in one walk, and answers count, fingerprint and keyAt without reading anything; a
+   * larger one keeps the pages its operations touch. Below 32 no namespace is held whole.
    */
   readonly cachedRecords?: number;
 }

@@ -270,7 +270,7 @@ export class RecordPages {
   forget(namespace: Uint8Array): void {
     const name = bytesToMapKey(namespace);
     this.whole.release(name);
-    this.whole.forgetReads(name);
+    this.whole.forgetLoads(name);
     this.indexes.delete(name);
     const pages = this.byNamespace.get(name);
     if (pages === undefined) return;
@@ -355,7 +355,7 @@ export class RecordPages {
   private async load(name: string, namespace: Uint8Array, group: readonly LevelOneNode[]): Promise<Page[]> {
     let records = 0;
     for (const node of group) records += node.count;
-    this.whole.noteRead(name, records);
+    this.whole.noteLoad(name, records);
     const pages: Page[] = [];
     for await (const [key, value] of this.database.entries({
       gte: pageKey(group[0]!.boundary),
@@ -409,7 +409,7 @@ export class RecordPages {
     pages.delete(page.boundary);
     if (pages.size > 0) return;
     this.byNamespace.delete(page.namespace);
-    this.whole.forgetReads(page.namespace);
+    this.whole.forgetLoads(page.namespace);
   }
 }
 

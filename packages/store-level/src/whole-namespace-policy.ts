@@ -1,9 +1,13 @@
 /**
- * A namespace is read whole once its operations have read pages holding this share of its records: a sync sweeps
- * all of them, and one walk over the rest then costs less than reading them piecemeal; a few lookups after opening
- * read only their pages.
+ * A namespace is read whole once reading its pages piecemeal has cost this share of what reading it whole costs
+ * (about a record's decoding per record): a sync that sweeps it reaches that early and then reads nothing more,
+ * while a sync of a few differences, or a few lookups, never does — reading it whole would cost them more than
+ * everything else. (Ski rental: whatever the sync, it pays at most 1 + 1/share times the better choice.)
  */
-const WHOLE_AFTER_SHARE = 1 / 16;
+const WHOLE_AFTER_SHARE = 1 / 4;
+
+/** What a piecemeal load costs besides its records, in records: starting its walks (a level-1 walk and a page walk). */
+const LOAD_COST = 128;
 
 /**
  * How long a namespace held whole must have gone unused before another one may take its place: namespaces in use
@@ -28,8 +32,8 @@ interface Held {
  */
 export class WholeNamespacePolicy {
   private readonly held = new Map<string, Held>();
-  /** Records read by page loads, by namespace not held whole that still has pages held. */
-  private readonly recordsRead = new Map<string, number>();
+  /** The cost (in records, see {@link LOAD_COST}) of the page loads of each namespace not held whole that still has pages held. */
+  private readonly loadCosts = new Map<string, number>();
 
   /**
    * @param budget - records that namespaces held whole may hold together
@@ -51,23 +55,23 @@ export class WholeNamespacePolicy {
     if (held !== undefined) held.lastUse = this.now();
   }
 
-  /** Notes records read piecemeal for a namespace not held whole. */
-  noteRead(namespace: string, records: number): void {
-    this.recordsRead.set(namespace, (this.recordsRead.get(namespace) ?? 0) + records);
+  /** Notes a piecemeal load of `records` records (one walk's pages) for a namespace not held whole. */
+  noteLoad(namespace: string, records: number): void {
+    this.loadCosts.set(namespace, (this.loadCosts.get(namespace) ?? 0) + records + LOAD_COST);
   }
 
-  /** Forgets the reads of a namespace that has no page held any more. */
-  forgetReads(namespace: string): void {
-    this.recordsRead.delete(namespace);
+  /** Forgets the loads of a namespace that has no page held any more. */
+  forgetLoads(namespace: string): void {
+    this.loadCosts.delete(namespace);
   }
 
   /**
    * Whether a namespace of `total` records is to be read whole now, and if so the namespaces held whole that must
-   * give way first (unused for {@link IDLE_MS}, least recently used first); undefined if not now: too few of its
-   * records read yet, or no room even with every idle namespace let go.
+   * give way first (unused for {@link IDLE_MS}, least recently used first); undefined if not now: its piecemeal
+   * loads have not cost enough yet, or there is no room even with every idle namespace let go.
    */
   admit(namespace: string, total: number): string[] | undefined {
-    if (this.held.has(namespace) || (this.recordsRead.get(namespace) ?? 0) < total * WHOLE_AFTER_SHARE) return undefined;
+    if (this.held.has(namespace) || (this.loadCosts.get(namespace) ?? 0) < total * WHOLE_AFTER_SHARE) return undefined;
     let room = this.budget - this.cost();
     const idleSince = this.now() - IDLE_MS;
     const idle = [...this.held].filter(([, { lastUse }]) => lastUse <= idleSince).sort(([, a], [, b]) => a.lastUse - b.lastUse);
@@ -83,7 +87,7 @@ export class WholeNamespacePolicy {
   /** Starts holding a namespace whole with `records` records. */
   hold(namespace: string, records: number): void {
     this.held.set(namespace, { records, lastUse: this.now() });
-    this.recordsRead.delete(namespace);
+    this.loadCosts.delete(namespace);
   }
 
   /** Stops holding a namespace whole. */

@@ -580,7 +580,7 @@ describe('namespaces held whole', () => {
     }
   }
 
-  test('a namespace that fits is read in one walk once a sweep has read a 16th of it; then count, fingerprint and keyAt read nothing', async () => {
+  test('a namespace that fits is read in one walk during a sweep, not for a lookup; then count, fingerprint and keyAt read nothing', async () => {
     const level = new InstrumentedLevel();
     const size = 3_000;
     const { namespace, ids } = await filledStore(level, size);
@@ -593,9 +593,10 @@ describe('namespaces held whole', () => {
     expect(await ranges.count({ x: ids[10]!, y: ids[20]! })).toBe(10);
     // The upper levels of the nodes (about one row per 256 entries), the level-1 rows and pages around the range.
     expect(level.rowsRead, 'rows read by a lookup after opening').toBeLessThan(size / 16);
+    expect(await ranges.summaries({ x: ids[0]!, y: ids[1]! }), 'not held whole after a lookup').toBeUndefined();
     level.walks = 0;
     await sweep(ranges, ids);
-    // The sweep's first reads, until they hold a 16th of the namespace, then every page row in one walk.
+    // The sweep's first reads, until they cost a quarter of reading it whole, then every page row in one walk.
     expect(level.walks, 'walks of a sweep').toBeLessThanOrEqual(8);
     level.rowsRead = 0;
     level.walks = 0;
