@@ -3,21 +3,11 @@ import { STORE_ERROR_CODES, StoreError } from '@docs/store';
 import { describe, expect, test } from 'vitest';
 import { TABLE } from '../src/key-layout.js';
 import { PageRowBuilder, decodePageRow, encodePageRow, idOf, pageKey, recordsOf, type PageRecord } from '../src/page-rows.js';
+import { randomRecords } from './fixtures/page-records.js';
 import { seeded } from './fixtures/seeded.js';
 
 const namespace = new Uint8Array(32).fill(9);
 
-/** `count` records of `namespace` with random authors and keys, in id order. */
-function randomRecords(random: () => number, count: number): PageRecord[] {
-  const byId = new Map<string, PageRecord>();
-  while (byId.size < count) {
-    const author = new Uint8Array(32).fill(Math.floor(random() * 3));
-    const key = Uint8Array.from({ length: Math.floor(random() * 6) }, () => Math.floor(random() * 256));
-    const id = concatBytes(namespace, author, key);
-    byId.set(bytesToHex(id), { id, fingerprint: Uint8Array.from({ length: 32 }, () => Math.floor(random() * 256)) });
-  }
-  return [...byId.values()].sort((a, b) => compareBytes(a.id, b.id));
-}
 
 const hexes = (records: readonly PageRecord[]): string[][] => records.map(({ id, fingerprint }) => [bytesToHex(id), bytesToHex(fingerprint)]);
 
@@ -32,7 +22,7 @@ describe('page rows', () => {
   test('encode and decode round-trip (seeded: 1)', () => {
     const random = seeded(1);
     for (let round = 0; round < 200; round++) {
-      const records = randomRecords(random, Math.floor(random() * 40));
+      const records = randomRecords(random, namespace, Math.floor(random() * 40));
       const page = decodePageRow(namespace, encodePageRow(records));
       expect(page.count).toBe(records.length);
       expect(hexes(recordsOf(page))).toEqual(hexes(records));
@@ -44,7 +34,7 @@ describe('page rows', () => {
     const random = seeded(2);
     let refused = 0;
     for (let round = 0; round < 3_000; round++) {
-      const row = encodePageRow(randomRecords(random, 1 + Math.floor(random() * 8)));
+      const row = encodePageRow(randomRecords(random, namespace, 1 + Math.floor(random() * 8)));
       const damaged = row.slice(0, random() < 0.3 ? Math.floor(random() * row.length) : row.length);
       for (let flips = Math.floor(random() * 3); flips > 0 && damaged.length > 0; flips--) {
         damaged[Math.floor(random() * damaged.length)] = Math.floor(random() * 256);
@@ -66,7 +56,7 @@ describe('page rows', () => {
   });
 
   test('ids out of order and lengths past the end are refused', () => {
-    const [a, b] = randomRecords(seeded(3), 2) as [PageRecord, PageRecord];
+    const [a, b] = randomRecords(seeded(3), namespace, 2) as [PageRecord, PageRecord];
     expect(() => decodePageRow(namespace, encodePageRow([b, a]))).toThrow(/not in order/);
     expect(() => decodePageRow(namespace, encodePageRow([a, a]))).toThrow(/not in order/);
     const row = encodePageRow([a]);

@@ -2,21 +2,11 @@ import { bytesToHex, compareBytes, concatBytes } from '@docs/crypto';
 import { describe, expect, test } from 'vitest';
 import { decodePageRow, encodePageRow, type PageRecord } from '../src/page-rows.js';
 import { WholeNamespace, type WholePage } from '../src/whole-namespace.js';
+import { randomRecords } from './fixtures/page-records.js';
 import { seeded } from './fixtures/seeded.js';
 
 const namespace = new Uint8Array(32).fill(4);
 
-/** `count` distinct records of `namespace` in id order, with random authors (few), keys and fingerprints. */
-function randomRecords(random: () => number, count: number): PageRecord[] {
-  const byId = new Map<string, PageRecord>();
-  while (byId.size < count) {
-    const author = new Uint8Array(32).fill(Math.floor(random() * 3));
-    const key = Uint8Array.from({ length: Math.floor(random() * 4) }, () => Math.floor(random() * 8));
-    const id = concatBytes(namespace, author, key);
-    byId.set(bytesToHex(id), { id, fingerprint: Uint8Array.from({ length: 32 }, () => Math.floor(random() * 256)) });
-  }
-  return [...byId.values()].sort((a, b) => compareBytes(a.id, b.id));
-}
 
 /** The records cut into pages at random record boundaries; the first page is the head's (boundary: the namespace). */
 function paginate(random: () => number, records: readonly PageRecord[]): WholePage[] {
@@ -47,7 +37,7 @@ describe('a namespace held whole', () => {
   test('below, rank, idAt and summarize match a scan of the records, for ids, bounds between them, the namespace and no bound (seeded: 1)', () => {
     const random = seeded(1);
     for (let round = 0; round < 60; round++) {
-      const records = randomRecords(random, 1 + Math.floor(random() * 120));
+      const records = randomRecords(random, namespace, 1 + Math.floor(random() * 120), { keyLength: 4, alphabet: 8 });
       const whole = new WholeNamespace(paginate(random, records));
       expect(whole.count).toBe(records.length);
       const bounds: (Uint8Array | undefined)[] = [undefined, namespace, concatBytes(namespace, new Uint8Array(32).fill(9))];
@@ -85,7 +75,7 @@ describe('a namespace held whole', () => {
 
   test('results are copies: changing one changes neither the index nor the next result', () => {
     const random = seeded(2);
-    const records = randomRecords(random, 50);
+    const records = randomRecords(random, namespace, 50, { keyLength: 4, alphabet: 8 });
     const whole = new WholeNamespace(paginate(random, records));
     const first = whole.below(records[30]!.id);
     const expected = bytesToHex(first.xor);
