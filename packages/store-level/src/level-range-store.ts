@@ -99,7 +99,10 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     const whole = this.context.pages.wholeIndex(this.namespace);
     if (whole !== undefined) {
       const fingerprint = EMPTY_FINGERPRINT.slice();
-      for (const interval of intervals) xorFingerprintInto(fingerprint, this.wholeAggregate(whole, interval).xor);
+      for (const interval of intervals) {
+        xorFingerprintInto(fingerprint, whole.below(this.boundOf(interval.to)).xor);
+        xorFingerprintInto(fingerprint, whole.below(this.boundOf(interval.from)).xor);
+      }
       return fingerprint;
     }
     return this.context.commitLock.shared(async () => {
@@ -219,14 +222,6 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
   /** The number of an interval's records in a namespace held whole. */
   private wholeCount(whole: WholeNamespace, interval: KeyInterval): number {
     return whole.rank(this.boundOf(interval.to)) - whole.rank(this.boundOf(interval.from));
-  }
-
-  /** Count and XOR of an interval's records in a namespace held whole. */
-  private wholeAggregate(whole: WholeNamespace, interval: KeyInterval): Aggregate {
-    const upTo = whole.below(this.boundOf(interval.to));
-    const before = whole.below(this.boundOf(interval.from));
-    xorFingerprintInto(upTo.xor, before.xor);
-    return { count: upTo.count - before.count, xor: upTo.xor };
   }
 
   /** Loads the level-1 nodes under the level-2 node starting at `boundary` (for a walk down by rank). */
