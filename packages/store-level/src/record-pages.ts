@@ -24,6 +24,13 @@ interface Page extends PageRecords {
 export const DEFAULT_CACHED_RECORDS = 262_144;
 
 /**
+ * Uses in a row of a namespace held whole whose pages did not change, after which its index is built (see
+ * `RecordPages.wholeIndex`): a few dozen operations through the aggregate nodes (tens of µs each) cost about
+ * what building the index does.
+ */
+const INDEX_AFTER_USES = 32;
+
+/**
  * Records a sweep's walk reads at most (unless the page asked for alone holds more): about 16 level-2 nodes' worth,
  * some 250 page rows.
  */
@@ -65,6 +72,8 @@ export class RecordPages {
   private readonly loadingWhole = new Map<string, Promise<void>>();
   /** The index of each namespace held whole, by namespace, until its pages change. */
   private readonly indexes = new Map<string, WholeNamespace>();
+  /** Uses of a namespace held whole since its pages last changed, while it has no index (see {@link wholeIndex}). */
+  private readonly usesWithoutIndex = new Map<string, number>();
 
   /**
    * @param database - the pages table is read from it
@@ -147,8 +156,11 @@ export class RecordPages {
   }
 
   /**
-   * The index of a namespace held whole (see {@link holdNamespace}) as of the last commit, or undefined. Reads
-   * nothing; builds the index again after a commit changed the namespace's pages (in one pass over its pages).
+   * The index of a namespace held whole (see {@link holdNamespace}) as of the last commit, or undefined (not held
+   * whole, or not indexed yet: the caller reads through the aggregate nodes, which find every page in memory).
+   * Reads nothing. Building an index takes one pass over the namespace's pages (~2 ms at 100,000 entries), so after
+   * its pages change it is built again only once {@link INDEX_AFTER_USES} uses in a row find them unchanged: writes
+   * between single range operations never pay for it, a sync's bursts of range operations do once.
    */
   wholeIndex(namespace: Uint8Array): WholeNamespace | undefined {
     const name = bytesToMapKey(namespace);
@@ -156,11 +168,22 @@ export class RecordPages {
     this.whole.touch(name);
     let index = this.indexes.get(name);
     if (index === undefined) {
+      const uses = (this.usesWithoutIndex.get(name) ?? 0) + 1;
+      if (uses < INDEX_AFTER_USES) {
+        this.usesWithoutIndex.set(name, uses);
+        return undefined;
+      }
       const pages = this.byNamespace.get(name);
       index = new WholeNamespace(pages === undefined ? [] : Array.from(pages.entries(), ([, page]) => page));
       this.indexes.set(name, index);
     }
     return index;
+  }
+
+  /** Drops the index of a namespace whose pages change (see {@link wholeIndex}). */
+  private unindex(name: string): void {
+    this.indexes.delete(name);
+    this.usesWithoutIndex.delete(name);
   }
 
   /**
@@ -212,7 +235,7 @@ export class RecordPages {
     const held = new SortedByteMap<Page>();
     held.setAll(pages.map((page) => [page.boundary, page] as const));
     this.byNamespace.set(name, held);
-    this.indexes.delete(name);
+    this.unindex(name);
     this.whole.hold(name, count);
     this.records += count;
     this.fitWholeBudget();
@@ -222,7 +245,7 @@ export class RecordPages {
   /** Lets go of a namespace held whole: its pages stay, least recently used. */
   private release(name: string): void {
     this.whole.release(name);
-    this.indexes.delete(name);
+    this.unindex(name);
     const pages = this.byNamespace.get(name);
     if (pages === undefined) return;
     for (const [, page] of pages.entries()) this.recency.add(page);
@@ -271,7 +294,7 @@ export class RecordPages {
     const name = bytesToMapKey(namespace);
     this.whole.release(name);
     this.whole.forgetLoads(name);
-    this.indexes.delete(name);
+    this.unindex(name);
     const pages = this.byNamespace.get(name);
     if (pages === undefined) return;
     for (const [, page] of pages.entries()) this.forgetPage(page);
@@ -377,7 +400,7 @@ export class RecordPages {
       pages = new SortedByteMap();
       this.byNamespace.set(page.namespace, pages);
     }
-    this.indexes.delete(page.namespace);
+    this.unindex(page.namespace);
     const replaced = pages.get(page.boundary);
     if (replaced !== undefined) this.forgetPage(replaced);
     pages.set(page.boundary, page);
@@ -403,7 +426,7 @@ export class RecordPages {
 
   private drop(page: Page): void {
     this.forgetPage(page);
-    this.indexes.delete(page.namespace);
+    this.unindex(page.namespace);
     const pages = this.byNamespace.get(page.namespace);
     if (pages === undefined) return;
     pages.delete(page.boundary);

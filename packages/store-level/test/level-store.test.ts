@@ -694,6 +694,26 @@ describe('namespaces held whole', () => {
     await store.close();
   });
 
+  test('after a commit the index of a namespace held whole is built again only once 32 operations in a row found no change', async () => {
+    const level = new InstrumentedLevel();
+    const { namespace, ids } = await filledStore(level, 1_000);
+    const store = await LevelStore.open({ db: level.proxy });
+    const ranges = store.ranges(namespace);
+    await sweep(ranges, ids);
+    const range = { x: ids[3]!, y: ids[9]! };
+    // Summaries come from the index only.
+    expect(await ranges.summaries(range)).toHaveLength(6);
+    // A write between single operations: each answered through the nodes, no index built.
+    for (let write = 0; write < 40; write++) {
+      await store.put(unsignedEntry(namespace, fakeId(3), `w${String(write).padStart(3, '0')}`, 5));
+      expect(await ranges.summaries(range), `after write ${write}`).toBeUndefined();
+    }
+    // 32 operations without a write (the first one was the last of the loop): indexed again.
+    for (let use = 2; use < 32; use++) expect(await ranges.summaries(range), `use ${use}`).toBeUndefined();
+    expect(await ranges.summaries(range)).toHaveLength(6);
+    await store.close();
+  });
+
   test('items of small ranges read while batches with prefix deletions commit never report a missing record', async () => {
     const level = new InstrumentedLevel();
     const { namespace, ids } = await filledStore(level, 2_000);
