@@ -570,6 +570,16 @@ describe('namespaces held whole', () => {
     for (let index = 0; index + 10 < ids.length; index += 10) await ranges.fingerprint({ x: ids[index]!, y: ids[index + 10]! });
   }
 
+  /** A store of `size` entries (under 16-way nodes) whose namespace a sweep had it hold whole, with its ids in order. */
+  async function storeHeldWhole(size: number) {
+    const level = new InstrumentedLevel();
+    const { namespace, ids } = await filledStore(level, size);
+    const store = await LevelStore.open({ db: level.proxy });
+    const ranges = store.ranges(namespace);
+    await sweep(ranges, ids);
+    return { level, namespace, ids, store, ranges };
+  }
+
   /** What the store answers when every operation goes through the aggregate nodes (a store opened afresh). */
   async function throughNodes(level: InstrumentedLevel, namespace: Uint8Array, size: number, bounds: readonly Uint8Array[]): Promise<string[]> {
     const store = await LevelStore.open({ db: level.proxy }, sweepsOnly(size));
@@ -610,13 +620,8 @@ describe('namespaces held whole', () => {
   });
 
   test('commits keep a namespace whole: new, split, merged and rewritten pages are in memory at once, and answers stay exact', async () => {
-    const level = new InstrumentedLevel();
     const size = 2_000;
-    const { namespace, ids } = await filledStore(level, size);
-    const store = await LevelStore.open({ db: level.proxy });
-    const ranges = store.ranges(namespace);
-    await sweep(ranges, ids);
-
+    const { level, namespace, store, ranges } = await storeHeldWhole(size);
     const random = seeded(4);
     // New records (some become page boundaries and split pages), newer versions of existing ones, and prefix
     // deletions that remove runs of records with their boundaries (merging pages).
@@ -695,11 +700,7 @@ describe('namespaces held whole', () => {
   });
 
   test('after a commit the index of a namespace held whole is built again only once 32 operations in a row found no change', async () => {
-    const level = new InstrumentedLevel();
-    const { namespace, ids } = await filledStore(level, 1_000);
-    const store = await LevelStore.open({ db: level.proxy });
-    const ranges = store.ranges(namespace);
-    await sweep(ranges, ids);
+    const { namespace, ids, store, ranges } = await storeHeldWhole(1_000);
     const range = { x: ids[3]!, y: ids[9]! };
     // Summaries come from the index only.
     expect(await ranges.summaries(range)).toHaveLength(6);
@@ -715,11 +716,7 @@ describe('namespaces held whole', () => {
   });
 
   test('items of small ranges read while batches with prefix deletions commit never report a missing record', async () => {
-    const level = new InstrumentedLevel();
-    const { namespace, ids } = await filledStore(level, 2_000);
-    const store = await LevelStore.open({ db: level.proxy });
-    const ranges = store.ranges(namespace);
-    await sweep(ranges, ids);
+    const { level, namespace, ids, store, ranges } = await storeHeldWhole(2_000);
     // Each batch is in the database a while before it resolves and its pages are replayed: reads meanwhile must not
     // trust the pages held for records the batch deleted.
     level.batchDelay = 5;
