@@ -47,8 +47,9 @@ const RUN_RECORD_LIMIT = 4_096;
  * {@link missingRun}; up to {@link RUN_RECORD_LIMIT} records) in one walk — row for row a walk is cheap, starting
  * one is not — while a random access reads its one page.
  *
- * A namespace a sync sweeps is soon **held whole** ({@link holdNamespace}): every page read in one walk and kept by
- * commits, so that its range operations read nothing ({@link wholeIndex}); {@link WholeNamespacePolicy} decides which.
+ * A namespace a sync sweeps is soon **held whole** ({@link holdNamespace}): every page read in one walk (its level-1
+ * nodes in another) and kept by commits, so that its range operations read nothing ({@link wholeIndex});
+ * {@link WholeNamespacePolicy} decides which.
  *
  * Pages hold committed state only: {@link applyCommitted} runs under the store's exclusive commit lock and replays
  * the page rows a committed batch writes on the pages held. Pages are loaded under the shared lock, so a page is
