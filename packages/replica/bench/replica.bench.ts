@@ -14,6 +14,7 @@ import {
 import type { Range } from '@docs/rbsr';
 import { Replica } from '@docs/replica';
 import { MemoryStore } from '@docs/store-memory';
+import { SeededRandom } from '@docs/store/conformance';
 
 /** One row of the replica benchmark. */
 export interface ReplicaBenchRow {
@@ -215,14 +216,8 @@ function median(values: readonly number[]): number {
 
 /** mulberry32: reproducible sampling. */
 function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 /** The rows as a Markdown table. */

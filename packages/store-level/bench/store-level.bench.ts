@@ -8,6 +8,7 @@ import type { DocsStore } from '@docs/store';
 import { LevelStore } from '@docs/store-level';
 import { MemoryStore } from '@docs/store-memory';
 import { MemoryLevel } from 'memory-level';
+import { SeededRandom } from '@docs/store/conformance';
 
 /** One backend at one size. Rates are entries per second; latencies are milliseconds. */
 export interface StoreLevelBenchRow {
@@ -204,14 +205,8 @@ function largestCoprimeBelow(size: number): number {
 
 /** A deterministic generator (mulberry32). */
 function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 function median(values: readonly number[]): number {

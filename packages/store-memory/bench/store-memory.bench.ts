@@ -15,6 +15,7 @@ import {
 import type { Range } from '@docs/rbsr';
 import type { Query } from '@docs/store';
 import { MemoryStore } from '@docs/store-memory';
+import { SeededRandom } from '@docs/store/conformance';
 
 /**
  * One measurement: the median of `samples` (one per run), from the process CPU time (user + system), and the same
@@ -50,14 +51,8 @@ const NO_SIGNATURE = new Uint8Array(64);
 
 /** A deterministic generator (mulberry32) so that every run measures the same work. */
 function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 function median(values: readonly number[]): number {
