@@ -1,7 +1,7 @@
 import { coverExcept, gapsBetweenRanges, GlueIndex, mergeAdjacentRanges } from './arcs.js';
 import { compareKeys } from './bytes.js';
 import type { MessagePart } from './message.js';
-import type { Range } from './range.js';
+import { isWholeRange, type Range } from './range.js';
 import type { RangeStore } from './range-store.js';
 import type { MessageSizeModel } from './size-model.js';
 
@@ -11,11 +11,19 @@ import type { MessageSizeModel } from './size-model.js';
  * Parts are answered in order until one does not fit; from then on every range that still needs
  * an answer is deferred (the engine keeps checking fingerprints, which cost nothing to answer when
  * equal). At the end the deferred ranges are answered with our fingerprints, so the peer compares
- * and asks again next round: each run of deferred ranges that touch, directly or through ranges
- * whose fingerprints matched in this message, as one part. When those do not fit, the most recent
- * answers are withdrawn and their ranges deferred whole, which joins runs, keeping at least one
- * answer. Only if that is not enough (a peer whose
- * budget is much larger than ours) is one part sent over a range covering all deferred ranges,
+ * and asks again next round, in this order of preference:
+ * 1. each deferred range as a part of its own: the peer answers each at the level where it stopped
+ *    (a range of a few items comes back as items) instead of splitting a larger range again from
+ *    the top, which would cost a round trip per split level;
+ * 2. the same after withdrawing the fewest most recent answers (their ranges deferred whole), if
+ *    the answers kept still take at least as many bytes as the deferral parts;
+ * 3. runs of deferred ranges that touch, directly or through ranges whose fingerprints matched in
+ *    this message (fewer, larger parts), as they are, then withdrawing answers as needed, keeping
+ *    at least one;
+ * 4. the same after withdrawing trailing parts and trimming the values of the one left.
+ *
+ * Only if that is not enough (a peer whose budget is much larger than ours) is one part sent over a
+ * range covering all deferred ranges,
  * leaving out the gap with most of our items; it may span ranges already exchanged, whose values
  * can then be sent again. Room for that one part is reserved at all times, so a response never
  * exceeds the budget and never drops a range, whatever the peer sent.
@@ -119,10 +127,17 @@ export class ResponseBuilder<T, S> {
   /** Adds the deferral parts (see the class comment). */
   async finish(store: RangeStore<T>): Promise<void> {
     if (this.deferred.length === 0) return;
-    const glue = new GlueIndex(this.matched);
-    let ranges = mergeAdjacentRanges(this.deferred, glue);
+    let ranges = separately(this.deferred);
     if (this.limited && !this.fitsAll(ranges)) {
-      ranges = this.withdrawUntilRunsFit(glue) ?? this.trimUntilRunsFit(glue) ?? [await this.coverOfDeferred(store)];
+      const glue = new GlueIndex(this.matched);
+      const joined = (deferred: Range[]): Range[] => mergeAdjacentRanges(deferred, glue);
+      const runs = joined(this.deferred);
+      ranges =
+        this.withdrawForSeparateParts() ??
+        (this.fitsAll(runs) ? runs : undefined) ??
+        this.withdrawUntilRunsFit(joined) ??
+        this.trimUntilRunsFit(glue) ??
+        [await this.coverOfDeferred(store)];
     }
     for (const range of ranges) {
       const fingerprint = await store.fingerprint(range);
@@ -132,14 +147,40 @@ export class ResponseBuilder<T, S> {
   }
 
   /**
-   * Withdraws the fewest most recent answers that make the deferral runs fit, keeping at least one
-   * part, and returns those runs; when none does, withdraws all it may and returns `undefined`.
+   * Withdraws the fewest most recent answers that make a part of its own for each deferred range fit, if the answers
+   * kept still take at least as many bytes as those parts, and returns their ranges; otherwise changes nothing and
+   * returns `undefined` (a message of mostly deferrals would make little progress; joined runs are cheaper).
+   */
+  private withdrawForSeparateParts(): Range[] | undefined {
+    const plan = this.planWithdrawal(separately);
+    if (plan?.runs === undefined) return undefined;
+    const keptBytes = (this.withdrawable[plan.index] as Withdrawable).used - this.sizes.messageOverhead;
+    if (this.runsCost(plan.runs) > keptBytes) return undefined;
+    this.withdraw(plan);
+    return plan.runs;
+  }
+
+  /**
+   * Withdraws the fewest most recent answers that make the deferral parts (the deferred ranges, as `join` joins them)
+   * fit, keeping at least one part, and returns their ranges; when none does, withdraws all it may and returns
+   * `undefined`.
+   */
+  private withdrawUntilRunsFit(join: (deferred: Range[]) => Range[]): Range[] | undefined {
+    const plan = this.planWithdrawal(join);
+    if (plan !== undefined) this.withdraw(plan);
+    return plan?.runs;
+  }
+
+  /**
+   * The fewest most recent answers to withdraw (those from `index` on, keeping at least one part) so that the parts
+   * for `join(deferred)` fit, with the ranges then deferred and the parts' ranges; or, when none does, all that may
+   * be withdrawn, without `runs`; `undefined` when nothing may be withdrawn.
    * Answers come in order, so withdrawing the `j` most recent truncates `parts` at the first of
    * them and swaps each one's slice of `deferred` for its whole range. Freeing answers only lowers
    * the bytes used while the runs can grow by at most one per answer, so whether the runs fit is
    * (close to) monotone in `j`: binary search, each probe O(P log P).
    */
-  private withdrawUntilRunsFit(glue: GlueIndex): Range[] | undefined {
+  private planWithdrawal(join: (deferred: Range[]) => Range[]): Withdrawal | undefined {
     const entries = this.withdrawable;
     const deferredIfWithdrawn = (from: number): Range[] => {
       const first = entries[from] as Withdrawable;
@@ -156,12 +197,12 @@ export class ResponseBuilder<T, S> {
     let low = 0;
     while (low < entries.length && (entries[low] as Withdrawable).partsLength === 0) low++;
     let high = entries.length;
-    let best: { index: number; deferred: Range[]; runs: Range[] } | undefined;
+    let best: Withdrawal | undefined;
     // The largest index i (fewest withdrawn) such that withdrawing entries[i..] fits.
     while (low < high) {
       const middle = (low + high) >>> 1;
       const deferred = deferredIfWithdrawn(middle);
-      const runs = mergeAdjacentRanges(deferred, glue);
+      const runs = join(deferred);
       if ((entries[middle] as Withdrawable).used + this.runsCost(runs) <= this.budget) {
         best = { index: middle, deferred, runs };
         low = middle + 1;
@@ -169,23 +210,26 @@ export class ResponseBuilder<T, S> {
         high = middle;
       }
     }
-    const index = best?.index ?? low;
-    if (index >= entries.length) return undefined;
-    const from = entries[index] as Withdrawable;
-    const deferred = best?.deferred ?? deferredIfWithdrawn(index);
+    if (best !== undefined) return best;
+    return low < entries.length ? { index: low, deferred: deferredIfWithdrawn(low) } : undefined;
+  }
+
+  /** Withdraws the answers of `plan`. */
+  private withdraw(plan: Withdrawal): void {
+    const entries = this.withdrawable;
+    const from = entries[plan.index] as Withdrawable;
     this.deferred.length = 0;
-    for (const range of deferred) this.deferred.push(range);
+    for (const range of plan.deferred) this.deferred.push(range);
     this.parts.length = from.partsLength;
     this.used = from.used;
-    entries.length = index;
-    return best?.runs;
+    entries.length = plan.index;
   }
 
   /**
    * Once whole answers cannot be withdrawn any further: withdraws trailing parts (deferring their
    * ranges), then trims the values of the one part left if it is an items part, keeping a prefix
    * in circular order from its `x` and deferring the rest, so that the deferral runs fit.
-   * Binary searches as in {@link withdrawUntilRunsFit}.
+   * Binary searches as in {@link planWithdrawal}.
    *
    * @returns the runs, or `undefined` (with one part left) when even that does not fit
    */
@@ -295,11 +339,24 @@ export class ResponseBuilder<T, S> {
   }
 }
 
+/** Deferred ranges as parts of their own (one whole-set part if one is the whole set). */
+function separately(deferred: Range[]): Range[] {
+  const whole = deferred.find(isWholeRange);
+  return whole === undefined ? deferred : [whole];
+}
+
 /** What {@link ResponseBuilder.checkpoint} records. */
 export interface Checkpoint {
   readonly partsLength: number;
   readonly used: number;
   readonly deferredLength: number;
+}
+
+/** Withdrawing the answers from `index` on: the ranges then deferred, and the deferral parts' ranges if they fit. */
+interface Withdrawal {
+  readonly index: number;
+  readonly deferred: Range[];
+  readonly runs?: Range[];
 }
 
 /** An answer {@link ResponseBuilder.finish} may withdraw: the state before it, its range and where its deferrals end. */

@@ -23,8 +23,24 @@ function partSize(part: MessagePart<TestItem, Status>): number {
 }
 
 describe('ResponseBuilder deferral', () => {
-  it('merges touching deferred ranges through matched ones into one fingerprint part', async () => {
+  it('answers each deferred range with a fingerprint part of its own when they fit', async () => {
     const builder = new ResponseBuilder<TestItem, Status>(sizes, 1000, testTraits.key);
+    builder.defer(range(1, 3));
+    builder.defer(range(3, 5));
+    builder.matchedRange(range(5, 7));
+    builder.defer(range(7, 9));
+    const store = storeWith([2, 4, 6, 8]);
+    await builder.finish(store);
+    expect(builder.parts).toEqual([
+      { kind: 'fingerprint', range: range(1, 3), fingerprint: await store.fingerprint(range(1, 3)) },
+      { kind: 'fingerprint', range: range(3, 5), fingerprint: await store.fingerprint(range(3, 5)) },
+      { kind: 'fingerprint', range: range(7, 9), fingerprint: await store.fingerprint(range(7, 9)) },
+    ]);
+  });
+
+  it('merges touching deferred ranges through matched ones into one part when separate parts do not fit', async () => {
+    const budget = sizes.messageOverhead + sizes.fingerprintPart(range(1, 8));
+    const builder = new ResponseBuilder<TestItem, Status>(sizes, budget, testTraits.key);
     builder.defer(range(1, 3));
     builder.matchedRange(range(3, 5));
     builder.defer(range(5, 8));
