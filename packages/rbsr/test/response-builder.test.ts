@@ -48,6 +48,57 @@ describe('ResponseBuilder deferral', () => {
     expect(builder.parts.map((part) => [part.kind, part.range])).toEqual([['fingerprint', range(1, 8)]]);
   });
 
+  /** Pushes an items answer of `count` values from `x` over `(x, y)`; returns its bytes. */
+  function answerWithItems(builder: ResponseBuilder<TestItem, Status>, x: number, y: number, count: number): number {
+    const values = Array.from({ length: count }, (_, i): [TestItem, Status] => [entry(x + i), 'complete']);
+    const part: MessagePart<TestItem, Status> = { kind: 'items', range: range(x, y), values, haveLocal: true };
+    const checkpoint = builder.checkpoint();
+    builder.push(part, partSize(part));
+    builder.answered(part.range, checkpoint);
+    return partSize(part);
+  }
+  const fingerprintBytes = sizes.fingerprintPart(range(1, 2));
+
+  it('withdraws the last answer so that each deferred range keeps a part of its own', async () => {
+    const answers = [20, 8].map((count) => count * (1 + 10) + sizes.itemsPart(range(10, 20), count));
+    const budget = sizes.messageOverhead + answers[0]! + answers[1]! + fingerprintBytes;
+    const builder = new ResponseBuilder<TestItem, Status>(sizes, budget, testTraits.key);
+    expect(answerWithItems(builder, 10, 30, 20)).toBe(answers[0]);
+    expect(answerWithItems(builder, 30, 40, 8)).toBe(answers[1]);
+    builder.defer(range(1, 3));
+    builder.matchedRange(range(3, 5));
+    builder.defer(range(5, 7));
+    // One joined part would fit beside both answers, but the second answer is worth less than separate parts.
+    await builder.finish(storeWith([2, 6, 12, 31]));
+    expect(builder.parts.map((part) => [part.kind, part.range])).toEqual([
+      ['items', range(10, 30)],
+      ['fingerprint', range(30, 40)],
+      ['fingerprint', range(1, 3)],
+      ['fingerprint', range(5, 7)],
+    ]);
+    expect(builder.parts.reduce((total, part) => total + partSize(part), sizes.messageOverhead)).toBeLessThanOrEqual(budget);
+  });
+
+  it('joins deferred ranges through matched ones rather than keep answers smaller than the deferral parts', async () => {
+    const answers = [1, 12].map((count) => count * (1 + 10) + sizes.itemsPart(range(10, 20), count));
+    const budget = sizes.messageOverhead + answers[0]! + answers[1]! + fingerprintBytes;
+    const builder = new ResponseBuilder<TestItem, Status>(sizes, budget, testTraits.key);
+    answerWithItems(builder, 10, 20, 1);
+    answerWithItems(builder, 20, 35, 12);
+    for (const x of [1, 3, 5]) builder.defer(range(x, x + 1));
+    for (const x of [2, 4]) builder.matchedRange(range(x, x + 1));
+    // Withdrawing the second answer would make four separate parts fit, outweighing the one answer kept.
+    expect(answers[1]! + fingerprintBytes).toBeGreaterThanOrEqual(4 * fingerprintBytes);
+    expect(answers[0]!).toBeLessThan(4 * fingerprintBytes);
+    await builder.finish(storeWith([1, 3, 5, 10, 21]));
+    expect(builder.parts.reduce((total, part) => total + partSize(part), sizes.messageOverhead)).toBeLessThanOrEqual(budget);
+    expect(builder.parts.map((part) => [part.kind, part.range])).toEqual([
+      ['items', range(10, 20)],
+      ['items', range(20, 35)],
+      ['fingerprint', range(1, 6)],
+    ]);
+  });
+
   it('trims the only answer left so that separate deferral runs fit, instead of covering the answer', async () => {
     const budget = 180;
     const builder = new ResponseBuilder<TestItem, Status>(sizes, budget, testTraits.key);
