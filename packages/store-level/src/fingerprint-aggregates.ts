@@ -162,7 +162,8 @@ export class FingerprintAggregates {
         // The record joins its node's page; as a boundary it starts a page of its own with the records after it.
         const records = await readPage(writes, namespace, owner.boundary, updated.count);
         const index = lowerBound(records, id);
-        records.splice(index, 0, { id, fingerprint });
+        // A copy: the page's records outlive the caller's arrays (see recordsOfEncodedRow).
+        records.splice(index, 0, { id: id.slice(), fingerprint: fingerprint.slice() });
         if (height >= 1) {
           const moved = records.splice(index);
           writePage(writes, id, moved);
@@ -234,7 +235,7 @@ export class FingerprintAggregates {
           : floorNode(nodes, level, namespace, id);
       if (level === 1) {
         const records = await readPage(writes, namespace, node.boundary, node.aggregate.count);
-        records[indexOfRecord(records, id, 'a replaced record')] = { id, fingerprint: newFingerprint };
+        records[indexOfRecord(records, id, 'a replaced record')] = { id: id.slice(), fingerprint: newFingerprint.slice() };
         writePage(writes, node.boundary, records);
       }
       xorInto(node.aggregate.xor, oldFingerprint);
@@ -367,18 +368,31 @@ function sumNodes(nodes: NodeReader, level: number, namespace: Uint8Array, from:
   return total;
 }
 
+/**
+ * The records of the page rows {@link writePage} encoded, by row value: the next edit of the same page (inserts in key
+ * order fill one page after another) takes them instead of decoding the row again. Rows read from the database are
+ * not in it; a row's entry goes when the row does.
+ */
+const recordsOfEncodedRow = new WeakMap<Uint8Array, readonly PageRecord[]>();
+
 /** The records of the level-1 node starting at `boundary`, which counts `count` of them, as a list to edit. */
 async function readPage(writes: WriteSet, namespace: Uint8Array, boundary: Uint8Array, count: number): Promise<PageRecord[]> {
   const value = await writes.get(pageKey(boundary));
-  const records = value === undefined ? [] : recordsOf(decodePageRow(namespace, value));
+  const encoded = value === undefined ? undefined : recordsOfEncodedRow.get(value);
+  const records = value === undefined ? [] : encoded !== undefined ? encoded.slice() : recordsOf(decodePageRow(namespace, value));
   if (records.length !== count) throw corruptedPages(`a level-1 node counts ${count} records, its page row holds ${records.length}`);
   return records;
 }
 
 /** Writes the page row of the level-1 node starting at `boundary` (deleted when it holds no record: an empty head). */
 function writePage(writes: WriteSet, boundary: Uint8Array, records: readonly PageRecord[]): void {
-  if (records.length === 0) writes.del(pageKey(boundary));
-  else writes.put(pageKey(boundary), encodePageRow(records));
+  if (records.length === 0) {
+    writes.del(pageKey(boundary));
+    return;
+  }
+  const value = encodePageRow(records);
+  recordsOfEncodedRow.set(value, records.slice());
+  writes.put(pageKey(boundary), value);
 }
 
 /** Count and XOR of a list of page records. */
