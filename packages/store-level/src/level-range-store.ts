@@ -140,7 +140,7 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
 
   /**
    * The keys and fingerprints of the entries of `range` in iteration order, from memory, if the namespace is held
-   * whole and they are at most {@link SUMMARY_LIMIT}; otherwise undefined (see `RangeStore.summaries`). The keys and
+   * whole and they are at most {@link SUMMARY_LIMIT}; otherwise undefined (see `RangeStore.summaries`). The
    * fingerprints are views that must not be changed.
    */
   async summaries(range: Range): Promise<readonly ItemSummary[] | undefined> {
@@ -177,7 +177,7 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     return ids.map((id, index) => {
       const value = values[index];
       if (value === undefined) throw new StoreError(STORE_ERROR_CODES.CORRUPTED, 'a record of a record page is missing');
-      return decodeStoredRecord(id.slice(), value);
+      return decodeStoredRecord(id, value);
     });
   }
 
@@ -207,7 +207,7 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     return found.slice();
   }
 
-  /** {@link keyAt} in a namespace held whole (a view), or undefined past the end. */
+  /** {@link keyAt} in a namespace held whole, or undefined past the end. */
   private wholeKeyAt(whole: WholeNamespace, intervals: readonly KeyInterval[], index: number): Uint8Array | undefined {
     let left = index;
     for (const interval of intervals) {

@@ -10,15 +10,17 @@ const FINGERPRINT_LENGTH = 32;
 const AUTHOR_LENGTH = 32;
 
 /**
- * The records of one level-1 aggregate node, packed: their ids in order in one buffer (id `i` is
- * `ids[offsets[i]..offsets[i+1]]`; an array of views would cost more than the ids) and their entry fingerprints
- * (32 bytes each, same order).
+ * The records of one level-1 aggregate node, as its page row holds them: the row's bytes (see {@link encodePageRow}),
+ * not copied, and where each record starts in them — record `i` is `row[starts[i]..starts[i+1])`, a 4-byte length,
+ * its id without the namespace, then its fingerprint. Decoding only finds the starts, and an id is put together
+ * only when asked for.
  */
 export interface PageRecords {
   readonly count: number;
-  readonly ids: Uint8Array;
-  readonly offsets: Uint32Array;
-  readonly fingerprints: Uint8Array;
+  /** The namespace id every id of the page starts with. */
+  readonly namespaceId: Uint8Array;
+  readonly row: Uint8Array;
+  readonly starts: Uint32Array;
 }
 
 /** One record of a page: its id (`namespace ‖ author ‖ key`) and entry fingerprint. */
@@ -56,63 +58,57 @@ export function encodePageRow(records: readonly PageRecord[]): Uint8Array {
 }
 
 /**
- * Decodes a page row of `namespace` (copies). Malformed values — truncated, an id shorter than an author, ids not
- * strictly increasing — are `DOCS_STORE_CORRUPTED`.
+ * Decodes a page row of `namespace`, keeping `value` (which must not change afterwards). Malformed values —
+ * truncated, an id shorter than an author, ids not strictly increasing — are `DOCS_STORE_CORRUPTED`.
  */
 export function decodePageRow(namespace: Uint8Array, value: Uint8Array): PageRecords {
-  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
-  // First pass: count the records and check the lengths.
   let count = 0;
-  let idBytes = 0;
-  for (let offset = 0; offset < value.length; count++) {
-    if (offset + 4 > value.length) throw corrupted('a record page row is truncated');
-    const suffix = view.getUint32(offset);
-    if (suffix < AUTHOR_LENGTH) throw corrupted('a record page row holds an id shorter than namespace and author');
-    offset += 4 + suffix + FINGERPRINT_LENGTH;
-    if (offset > value.length) throw corrupted('a record page row is truncated');
-    idBytes += NAMESPACE_LENGTH + suffix;
-  }
-  const ids = new Uint8Array(idBytes);
-  const offsets = new Uint32Array(count + 1);
-  const fingerprints = new Uint8Array(count * FINGERPRINT_LENGTH);
-  // Byte loops: a typed-array copy per field costs more than these short copies.
-  let offset = 0;
-  let at = 0;
-  let fingerprintAt = 0;
-  for (let index = 0; index < count; index++) {
-    const suffix = view.getUint32(offset);
-    offset += 4;
-    for (let byte = 0; byte < NAMESPACE_LENGTH; byte++) ids[at++] = namespace[byte]!;
-    for (const end = offset + suffix; offset < end; ) ids[at++] = value[offset++]!;
-    offsets[index + 1] = at;
-    for (let byte = 0; byte < FINGERPRINT_LENGTH; byte++) fingerprints[fingerprintAt++] = value[offset++]!;
-  }
-  const page = { count, ids, offsets, fingerprints };
+  for (let offset = 0; offset < value.length; count++) offset = nextRecord(value, offset);
+  const starts = new Uint32Array(count + 1);
+  for (let index = 0; index < count; index++) starts[index + 1] = nextRecord(value, starts[index]!);
+  const page = { count, namespaceId: namespace.slice(0, NAMESPACE_LENGTH), row: value, starts };
   for (let index = 1; index < count; index++) {
     if (compareRecords(page, index - 1, index) >= 0) throw corrupted('the ids of a record page row are not in order');
   }
   return page;
 }
 
-/** The `index`-th id of a page (a view). */
-export function idOf(page: PageRecords, index: number): Uint8Array {
-  return page.ids.subarray(page.offsets[index]!, page.offsets[index + 1]!);
+/** Where the record after the one at `offset` of a page row starts; throws for a malformed record. */
+function nextRecord(row: Uint8Array, offset: number): number {
+  if (offset + 4 > row.length) throw corrupted('a record page row is truncated');
+  const suffix = ((row[offset]! << 24) | (row[offset + 1]! << 16) | (row[offset + 2]! << 8) | row[offset + 3]!) >>> 0;
+  if (suffix < AUTHOR_LENGTH) throw corrupted('a record page row holds an id shorter than namespace and author');
+  const next = offset + 4 + suffix + FINGERPRINT_LENGTH;
+  if (next > row.length) throw corrupted('a record page row is truncated');
+  return next;
 }
 
-/** The `index`-th fingerprint of a page (a view). */
+/** The `index`-th id of a page (a new array). */
+export function idOf(page: PageRecords, index: number): Uint8Array {
+  const from = page.starts[index]! + 4;
+  const to = page.starts[index + 1]! - FINGERPRINT_LENGTH;
+  const id = new Uint8Array(NAMESPACE_LENGTH + to - from);
+  id.set(page.namespaceId);
+  id.set(page.row.subarray(from, to), NAMESPACE_LENGTH);
+  return id;
+}
+
+/** The `index`-th fingerprint of a page (a view, not to be changed). */
 export function fingerprintOf(page: PageRecords, index: number): Uint8Array {
-  return page.fingerprints.subarray(index * FINGERPRINT_LENGTH, (index + 1) * FINGERPRINT_LENGTH);
+  const end = page.starts[index + 1]!;
+  return page.row.subarray(end - FINGERPRINT_LENGTH, end);
 }
 
 /** XORs the fingerprints of a page's records `from ≤ index < to` into `xor`. */
 export function xorFingerprints(page: PageRecords, from: number, to: number, xor: Uint8Array): void {
-  const { fingerprints } = page;
-  for (let offset = from * FINGERPRINT_LENGTH; offset < to * FINGERPRINT_LENGTH; offset += FINGERPRINT_LENGTH) {
-    for (let byte = 0; byte < FINGERPRINT_LENGTH; byte++) xor[byte]! ^= fingerprints[offset + byte]!;
+  const { row, starts } = page;
+  for (let index = from; index < to; index++) {
+    const offset = starts[index + 1]! - FINGERPRINT_LENGTH;
+    for (let byte = 0; byte < FINGERPRINT_LENGTH; byte++) xor[byte]! ^= row[offset + byte]!;
   }
 }
 
-/** The records of a page as a list (views), for edits. */
+/** The records of a page as a list, for edits. */
 export function recordsOf(page: PageRecords): PageRecord[] {
   return Array.from({ length: page.count }, (_, index) => ({ id: idOf(page, index), fingerprint: fingerprintOf(page, index) }));
 }
@@ -122,12 +118,22 @@ export function recordsOf(page: PageRecords): PageRecord[] {
  * the bytes before it must be equal (a namespace both start with).
  */
 export function compareIds(page: PageRecords, index: number, key: Uint8Array, shared = 0): number {
-  const { ids, offsets } = page;
-  const start = offsets[index]!;
-  const length = offsets[index + 1]! - start;
-  const common = Math.min(length, key.length);
+  if (shared < NAMESPACE_LENGTH) {
+    const namespaceId = page.namespaceId;
+    for (let byte = shared; byte < NAMESPACE_LENGTH; byte++) {
+      if (byte === key.length) return 1;
+      const difference = namespaceId[byte]! - key[byte]!;
+      if (difference !== 0) return difference;
+    }
+    shared = NAMESPACE_LENGTH;
+  }
+  const { row, starts } = page;
+  // The id's bytes from NAMESPACE_LENGTH on are the row's from `start`.
+  const start = starts[index]! + 4 - NAMESPACE_LENGTH;
+  const length = starts[index + 1]! - FINGERPRINT_LENGTH - start;
+  const common = length < key.length ? length : key.length;
   for (let byte = shared; byte < common; byte++) {
-    const difference = ids[start + byte]! - key[byte]!;
+    const difference = row[start + byte]! - key[byte]!;
     if (difference !== 0) return difference;
   }
   return length - key.length;
@@ -135,14 +141,14 @@ export function compareIds(page: PageRecords, index: number, key: Uint8Array, sh
 
 /** Compares a page's `left`-th and `right`-th ids (as `compareBytes`), past the namespace they share. */
 function compareRecords(page: PageRecords, left: number, right: number): number {
-  const { ids, offsets } = page;
-  const leftStart = offsets[left]! + NAMESPACE_LENGTH;
-  const rightStart = offsets[right]! + NAMESPACE_LENGTH;
-  const leftLength = offsets[left + 1]! - leftStart;
-  const rightLength = offsets[right + 1]! - rightStart;
+  const { row, starts } = page;
+  const leftStart = starts[left]! + 4;
+  const rightStart = starts[right]! + 4;
+  const leftLength = starts[left + 1]! - FINGERPRINT_LENGTH - leftStart;
+  const rightLength = starts[right + 1]! - FINGERPRINT_LENGTH - rightStart;
   const common = Math.min(leftLength, rightLength);
   for (let byte = 0; byte < common; byte++) {
-    const difference = ids[leftStart + byte]! - ids[rightStart + byte]!;
+    const difference = row[leftStart + byte]! - row[rightStart + byte]!;
     if (difference !== 0) return difference;
   }
   return leftLength - rightLength;

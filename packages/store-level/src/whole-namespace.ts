@@ -57,14 +57,14 @@ export class WholeNamespace {
     return this.counts[page]! + inPage;
   }
 
-  /** The id of the record at `rank` (0-based, in id order; a view), or undefined past the end. */
+  /** The id of the record at `rank` (0-based, in id order; a new array), or undefined past the end. */
   idAt(rank: number): Uint8Array | undefined {
     if (rank >= this.count) return undefined;
     const page = this.pageOfRank(rank);
     return idOf(this.pages[page]!, rank - this.counts[page]!);
   }
 
-  /** Appends the ids (views) and fingerprints (views) of the records of ranks `from ≤ rank < to` to `out`. */
+  /** Appends the ids (new arrays) and fingerprints (views) of the records of ranks `from ≤ rank < to` to `out`. */
   summarize(from: number, to: number, out: ItemSummary[]): void {
     if (from >= to) return;
     for (let page = this.pageOfRank(from), index = from - this.counts[page]!, rank = from; rank < to; page++, index = 0) {
