@@ -78,7 +78,7 @@ export interface LevelStoreOptions {
    */
   readonly sync?: boolean;
   /**
-   * Record ids and fingerprints kept in memory at most: default {@link DEFAULT_CACHED_RECORDS}, about 35 MB. Half
+   * Record ids and fingerprints kept in memory at most: default {@link DEFAULT_CACHED_RECORDS}, about 50 MB. Half
    * of it may hold namespaces whole: one whose piecemeal reads have cost a quarter of reading it whole (a sync
    * sweeping it) is then read in one walk, and answers count, fingerprint and keyAt without reading anything; a
    * larger one keeps the pages its operations touch. Below 32 no namespace is held whole.

@@ -17,9 +17,9 @@ interface Page extends PageRecords {
 }
 
 /**
- * Default number of records kept in pages: about 35 MB with ids of ~80 bytes (each record takes its id, its
- * fingerprint, a 4-byte offset and its share of its page). Half of it may hold namespaces whole (see
- * {@link RecordPages.holdNamespace}): one of 131,072 entries, or several smaller ones.
+ * Default number of records kept in pages: about 50 MB with ids of ~80 bytes (measured for a namespace held whole:
+ * ~200 bytes per record, its share of its page row and page, and of its level-1 node). Half of it may hold
+ * namespaces whole (see {@link RecordPages.holdNamespace}): one of 131,072 entries, or several smaller ones.
  */
 export const DEFAULT_CACHED_RECORDS = 262_144;
 
