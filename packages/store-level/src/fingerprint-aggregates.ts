@@ -162,7 +162,7 @@ export class FingerprintAggregates {
         // The record joins its node's page; as a boundary it starts a page of its own with the records after it.
         const records = await readPage(writes, namespace, owner.boundary, updated.count);
         const index = lowerBound(records, id);
-        // A copy: the page's records outlive the caller's arrays (see recordsOfEncodedRow).
+        // A copy: the page's records outlive the caller's arrays (see encodedRowsOf).
         records.splice(index, 0, { id: id.slice(), fingerprint: fingerprint.slice() });
         if (height >= 1) {
           const moved = records.splice(index);
@@ -369,17 +369,35 @@ function sumNodes(nodes: NodeReader, level: number, namespace: Uint8Array, from:
 }
 
 /**
- * The records of the page rows {@link writePage} encoded, by row value: the next edit of the same page (inserts in key
- * order fill one page after another) takes them instead of decoding the row again. Rows read from the database are
- * not in it; a row's entry goes when the row does.
+ * Per batch, the records of the page rows {@link writePage} encoded, by row value: the next edit of the same page in
+ * the batch (inserts in key order fill one page after another) takes them instead of decoding the row again. Rows
+ * read from the database are not in it, and it goes with its batch (committed rows live on in the cache).
  */
-const recordsOfEncodedRow = new WeakMap<Uint8Array, readonly PageRecord[]>();
+const encodedRowsOf = new WeakMap<WriteSet, Map<Uint8Array, PageRecord[]>>();
+
+function encodedRows(writes: WriteSet): Map<Uint8Array, PageRecord[]> {
+  let rows = encodedRowsOf.get(writes);
+  if (rows === undefined) {
+    rows = new Map();
+    encodedRowsOf.set(writes, rows);
+  }
+  return rows;
+}
 
 /** The records of the level-1 node starting at `boundary`, which counts `count` of them, as a list to edit. */
 async function readPage(writes: WriteSet, namespace: Uint8Array, boundary: Uint8Array, count: number): Promise<PageRecord[]> {
   const value = await writes.get(pageKey(boundary));
-  const encoded = value === undefined ? undefined : recordsOfEncodedRow.get(value);
-  const records = value === undefined ? [] : encoded !== undefined ? encoded.slice() : recordsOf(decodePageRow(namespace, value));
+  if (value === undefined) return checkedPage([], count);
+  // An edit replaces the row it reads, so the records are taken out for it (another read of the row decodes it).
+  const rows = encodedRowsOf.get(writes);
+  const encoded = rows?.get(value);
+  if (encoded === undefined) return checkedPage(recordsOf(decodePageRow(namespace, value)), count);
+  rows!.delete(value);
+  return checkedPage(encoded, count);
+}
+
+/** `records`, if they are as many as the level-1 node counts. */
+function checkedPage(records: PageRecord[], count: number): PageRecord[] {
   if (records.length !== count) throw corruptedPages(`a level-1 node counts ${count} records, its page row holds ${records.length}`);
   return records;
 }
@@ -391,7 +409,7 @@ function writePage(writes: WriteSet, boundary: Uint8Array, records: readonly Pag
     return;
   }
   const value = encodePageRow(records);
-  recordsOfEncodedRow.set(value, records.slice());
+  encodedRows(writes).set(value, records.slice());
   writes.put(pageKey(boundary), value);
 }
 
