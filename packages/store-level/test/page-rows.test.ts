@@ -2,7 +2,19 @@ import { bytesToHex, compareBytes, concatBytes } from '@docs/crypto';
 import { STORE_ERROR_CODES, StoreError } from '@docs/store';
 import { describe, expect, test } from 'vitest';
 import { TABLE } from '../src/key-layout.js';
-import { PageRowBuilder, decodePageRow, encodePageRow, idOf, pageKey, recordsOf, type PageRecord } from '../src/page-rows.js';
+import {
+  PageRowBuilder,
+  compareIds,
+  decodePageRow,
+  encodePageRow,
+  fingerprintOf,
+  idOf,
+  lowerBoundIn,
+  pageKey,
+  recordsOf,
+  xorFingerprints,
+  type PageRecord,
+} from '../src/page-rows.js';
 import { randomRecords } from './fixtures/page-records.js';
 import { seeded } from './fixtures/seeded.js';
 
@@ -27,6 +39,43 @@ describe('page rows', () => {
       expect(page.count).toBe(records.length);
       expect(hexes(recordsOf(page))).toEqual(hexes(records));
       if (records.length > 0) expect(bytesToHex(idOf(page, records.length - 1))).toBe(bytesToHex(records.at(-1)!.id));
+    }
+  });
+
+  test('ids compare, search and XOR as their bytes do, for keys of any length and shared prefix (seeded: 4)', () => {
+    const random = seeded(4);
+    const sign = (value: number): number => Math.sign(value);
+    for (let round = 0; round < 200; round++) {
+      const records = randomRecords(random, namespace, 1 + Math.floor(random() * 20), { keyLength: 4, alphabet: 3 });
+      const page = decodePageRow(namespace, encodePageRow(records));
+      // Probes: the ids themselves, their prefixes and extensions (shorter than a namespace too), other namespaces.
+      const probes: Uint8Array[] = [];
+      for (let probe = 0; probe < 30; probe++) {
+        const base = records[Math.floor(random() * records.length)]!.id;
+        const cut = Math.floor(random() * (base.length + 2));
+        const key = concatBytes(base.subarray(0, cut), Uint8Array.from({ length: cut > base.length ? 1 : 0 }, () => Math.floor(random() * 3)));
+        if (random() < 0.2 && key.length > 0) key[Math.floor(random() * Math.min(key.length, 32))] = Math.floor(random() * 256);
+        probes.push(key);
+      }
+      for (const key of probes) {
+        // `shared` may skip the namespace only when the key starts with it.
+        const startsWithNamespace = key.length >= 32 && compareBytes(key.subarray(0, 32), namespace) === 0;
+        for (const shared of startsWithNamespace ? [0, 32] : [0]) {
+          for (let index = 0; index < page.count; index++) {
+            expect(sign(compareIds(page, index, key, shared))).toBe(sign(compareBytes(records[index]!.id, key)));
+          }
+          const lowerBound = records.findIndex((record) => compareBytes(record.id, key) >= 0);
+          expect(lowerBoundIn(page, key, shared)).toBe(lowerBound === -1 ? records.length : lowerBound);
+        }
+      }
+      const from = Math.floor(random() * (page.count + 1));
+      const to = from + Math.floor(random() * (page.count - from + 1));
+      const xor = new Uint8Array(32);
+      xorFingerprints(page, from, to, xor);
+      const expected = new Uint8Array(32);
+      for (const { fingerprint } of records.slice(from, to)) for (let byte = 0; byte < 32; byte++) expected[byte]! ^= fingerprint[byte]!;
+      expect(bytesToHex(xor)).toBe(bytesToHex(expected));
+      for (let index = 0; index < page.count; index++) expect(bytesToHex(fingerprintOf(page, index))).toBe(bytesToHex(records[index]!.fingerprint));
     }
   });
 
