@@ -131,10 +131,9 @@ export class ResponseBuilder<T, S> {
     if (this.limited && !this.fitsAll(ranges)) {
       const glue = new GlueIndex(this.matched);
       const joined = (deferred: Range[]): Range[] => mergeAdjacentRanges(deferred, glue);
-      const runs = joined(this.deferred);
       ranges =
         this.withdrawForSeparateParts() ??
-        (this.fitsAll(runs) ? runs : undefined) ??
+        this.ifTheyFit(joined(this.deferred)) ??
         this.withdrawUntilRunsFit(joined) ??
         this.trimUntilRunsFit(glue) ??
         [await this.coverOfDeferred(store)];
@@ -146,10 +145,18 @@ export class ResponseBuilder<T, S> {
     }
   }
 
+  /** `ranges`, if their deferral parts fit as things are. */
+  private ifTheyFit(ranges: Range[]): Range[] | undefined {
+    return this.fitsAll(ranges) ? ranges : undefined;
+  }
+
   /**
    * Withdraws the fewest most recent answers that make a part of its own for each deferred range fit, if the answers
    * kept still take at least as many bytes as those parts, and returns their ranges; otherwise changes nothing and
-   * returns `undefined` (a message of mostly deferrals would make little progress; joined runs are cheaper).
+   * returns `undefined`. The trade: a message may carry up to half fewer answer bytes than with joined runs, whose
+   * parts are fewer, but the peer answers each deferred range where it stopped instead of splitting a joined run
+   * again from the top, one round trip per level (the package README measures it). Past half, a message of mostly
+   * deferrals would make too little progress, and runs are joined instead.
    */
   private withdrawForSeparateParts(): Range[] | undefined {
     const plan = this.planWithdrawal(separately);
@@ -342,7 +349,7 @@ export class ResponseBuilder<T, S> {
 /** Deferred ranges as parts of their own (one whole-set part if one is the whole set). */
 function separately(deferred: Range[]): Range[] {
   const whole = deferred.find(isWholeRange);
-  return whole === undefined ? deferred : [whole];
+  return whole === undefined ? [...deferred] : [whole];
 }
 
 /** What {@link ResponseBuilder.checkpoint} records. */

@@ -88,16 +88,17 @@ function unlimitedMessageBound(settings: SplitSettings, largerSetSize: number): 
 
 /**
  * Upper bound on the messages under a frame budget, from the unlimited exchange (U messages,
- * S bytes): every message carries at least `usable` bytes of progress (the budget minus the
- * message overhead and the room kept for deferral parts), and a deferred range restarts at most
- * U / 2 split levels above where it was. Hence (U + ceil(S / usable)) * (ceil(U / 2) + 1).
+ * S bytes): every message carries at least `usable / 2` bytes of progress (`usable`: the budget
+ * minus the message overhead and the room kept for deferral parts; deferral parts of their own
+ * take at most as many bytes as the answers kept), and a deferred range restarts at most U / 2
+ * split levels above where it was. Hence (U + ceil(2S / usable)) * (ceil(U / 2) + 1).
  */
 function budgetMessageBound(unlimited: Exchange, budget: number, longestKey: number): number {
   const messages = [...unlimited.aliceToBob, ...unlimited.bobToAlice];
   const bytes = messages.reduce((total, message) => total + messageSize(message), 0);
   const key = new Uint8Array(longestKey);
   const usable = budget - testSizeModel.messageOverhead - 2 * testSizeModel.fingerprintPart({ x: key, y: key });
-  return (messages.length + Math.ceil(bytes / usable)) * (Math.ceil(messages.length / 2) + 1);
+  return (messages.length + Math.ceil((2 * bytes) / usable)) * (Math.ceil(messages.length / 2) + 1);
 }
 
 // ---- checks --------------------------------------------------------------------------------
