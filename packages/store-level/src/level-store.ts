@@ -61,6 +61,7 @@ import { LevelRangeStore } from './level-range-store.js';
 import { ReadWriteLock } from './read-write-lock.js';
 import { SerialQueue } from './serial-queue.js';
 import { pageKey } from './page-rows.js';
+import { prefixLengthsIn } from './prefix-search.js';
 import { prepareFormat } from './store-format.js';
 import { decodeStoredRecord, encodeStoredRecord, storedFingerprint, storedHash } from './stored-record.js';
 import { WriteSet } from './write-set.js';
@@ -466,7 +467,15 @@ export class LevelStore implements DocsStore {
     const author = id.author;
     const key = id.key;
     const ownRow = recordKey(idBytes);
-    for (const [rowKey, value] of await parentRows(writes, ownRow, key.length)) {
+    const heldFloor = this.pages.heldFloor(namespace);
+    const parents =
+      heldFloor === undefined
+        ? await parentRows(writes, ownRow, key.length)
+        : await heldParentRows(writes, ownRow, (bound) => {
+            const id = heldFloor(bound.subarray(1));
+            return id === undefined ? undefined : recordKey(id);
+          });
+    for (const [rowKey, value] of parents) {
       if (blocksInsert(decodeStoredRecord(rowKey.subarray(1), value), signed)) return { inserted: false };
     }
     const fingerprint = entryFingerprint(signed.entry);
@@ -645,6 +654,28 @@ function decodeOrCorrupt<T>(what: string, decode: () => T): T {
 
 function recordId(namespace: Uint8Array, author: Uint8Array, key: Uint8Array): Uint8Array {
   return concatBytes(namespace, author, key);
+}
+
+/**
+ * {@link parentRows} in a namespace held whole, where `committedFloor` finds the greatest committed record row at or
+ * below a bound in memory: the prefixes held by the committed rows or by the batch's pending writes are found by a
+ * few floor searches in each (see `prefix-search.ts`), and only those are read.
+ */
+async function heldParentRows(
+  writes: WriteSet,
+  ownRow: Uint8Array,
+  committedFloor: (bound: Uint8Array) => Uint8Array | undefined,
+): Promise<Array<[Uint8Array, Uint8Array]>> {
+  const keyStart = 1 + ID_KEY_OFFSET;
+  const lengths = new Set([
+    ...prefixLengthsIn(ownRow, keyStart, committedFloor),
+    ...prefixLengthsIn(ownRow, keyStart, (bound) => writes.pendingFloor(bound)),
+  ]);
+  const rows = [...lengths].sort((a, b) => a - b).map((length) => ownRow.subarray(0, length));
+  const values = await writes.getMany(rows);
+  const parents: Array<[Uint8Array, Uint8Array]> = [];
+  for (const [index, value] of values.entries()) if (value !== undefined) parents.push([rows[index]!, value]);
+  return parents;
 }
 
 /**

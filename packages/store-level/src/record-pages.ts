@@ -208,6 +208,25 @@ export class RecordPages {
   }
 
   /**
+   * If the namespace is held whole, a search over its committed record ids: the greatest id ≤ a bound, or undefined.
+   * Reads nothing; the pages must not change while it is used (it runs under the commit lock).
+   */
+  heldFloor(namespace: Uint8Array): ((bound: Uint8Array) => Uint8Array | undefined) | undefined {
+    const name = bytesToMapKey(namespace);
+    if (!this.whole.has(name)) return undefined;
+    const pages = this.byNamespace.get(name);
+    return (bound) => {
+      // The last page starting at or before the bound, then the ones before it while they hold nothing below it.
+      for (const [, page] of pages?.range(undefined, successorKey(bound), true) ?? []) {
+        const index = lowerBoundIn(page, bound);
+        if (index < page.count && compareIds(page, index, bound) === 0) return idOf(page, index);
+        if (index > 0) return idOf(page, index - 1);
+      }
+      return undefined;
+    };
+  }
+
+  /**
    * Reads every page row of a namespace in one walk, its level-1 nodes in another at the same time, and holds both.
    * Each page is checked against its node (boundary, count and XOR) and starts at its boundary record, the ids
    * ascend across pages, and together they add up to the namespace's `total`.

@@ -166,6 +166,16 @@ export class SortedByteMap<V> {
     return [chunk.keys[index - 1]!, chunk.values[index - 1]!];
   }
 
+  /** The entry with the largest key at or before `key`, or undefined. */
+  atOrBefore(key: Uint8Array): [Uint8Array, V] | undefined {
+    const [chunkIndex, index] = this.position(key);
+    const chunk = this.chunks[chunkIndex];
+    if (chunk !== undefined && index < chunk.keys.length && compareBytes(chunk.keys[index]!, key) === 0) {
+      return [chunk.keys[index]!, chunk.values[index]!];
+    }
+    return this.before(key);
+  }
+
   /** The entry with the smallest key at or after `key`, or undefined. */
   atOrAfter(key: Uint8Array): [Uint8Array, V] | undefined {
     const [chunkIndex, index] = this.position(key);

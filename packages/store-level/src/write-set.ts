@@ -111,6 +111,11 @@ export class WriteSet implements KeyValueReader {
     return operations;
   }
 
+  /** The greatest key ≤ `key` with a pending write (a put or a delete), or undefined. */
+  pendingFloor(key: Uint8Array): Uint8Array | undefined {
+    return this.pending.atOrBefore(key)?.[0];
+  }
+
   /** The pending writes whose keys fall in `[gte, lt)`, as (key, value or null for a delete). */
   pendingIn(gte: Uint8Array, lt: Uint8Array): Generator<[Uint8Array, Uint8Array | null]> {
     return this.pending.range(gte, lt);

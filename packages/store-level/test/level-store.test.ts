@@ -13,6 +13,7 @@ import { aggregateKey, byKeyKey, latestKey, metaKey, prefixBounds, recordKey, ta
 import type { BatchOperation } from '../src/key-value.js';
 import { LevelDatabase } from '../src/level-database.js';
 import { decodePageRow, encodePageRow, pageKey, recordsOf } from '../src/page-rows.js';
+import type { RecordPages } from '../src/record-pages.js';
 import { readLines, spawnFixture } from './fixtures/child-process.js';
 import { seeded } from './fixtures/seeded.js';
 import { fakeId, unsignedEntry } from './fixtures/entries.js';
@@ -696,6 +697,33 @@ describe('namespaces held whole', () => {
     for await (const signed of ranges.items(whole)) now.push(signed.entry.id.bytes);
     const bounds = boundsOf(namespace, now, seeded(9));
     expect(await answers(ranges, bounds)).toEqual(await throughNodes(level, namespace, size, bounds));
+    await store.close();
+  });
+
+  test('inserts into a namespace held whole find their parents in memory and follow the insert rule as the model does (seeded: 11)', async () => {
+    const size = 500;
+    const { namespace, store, ranges } = await storeHeldWhole(size);
+    const heldFloor = () => (store as unknown as { pages: RecordPages }).pages.heldFloor(namespace);
+    expect(heldFloor(), 'held whole').toBeDefined();
+    const model = new StoreModel();
+    for (let index = 0; index < size; index++) model.put(unsignedEntry(namespace, fakeId(index % 2), `k${String(index).padStart(5, '0')}`, 3));
+    const random = seeded(11);
+    // Keys over three letters, so that parents (prefixes, the key itself and the empty key) are frequent, inside a
+    // batch too; timestamps around the stored ones, so that parents both refuse and let through.
+    const randomEntry = (): SignedEntry => {
+      const key = Array.from({ length: Math.floor(random() * 7) }, () => 'k01'[Math.floor(random() * 3)]).join('');
+      return unsignedEntry(namespace, fakeId(Math.floor(random() * 2)), key, 1 + Math.floor(random() * 6), Math.floor(random() * 4));
+    };
+    for (let round = 0; round < 60; round++) {
+      const batch = Array.from({ length: round % 2 === 0 ? 1 : 1 + Math.floor(random() * 20) }, randomEntry);
+      const outcomes = batch.length === 1 ? [await store.put(batch[0]!)] : await store.putMany(batch);
+      expect(outcomes, `round ${round}`).toEqual(batch.map((signed) => model.put(signed)));
+    }
+    expect(heldFloor(), 'still held whole').toBeDefined();
+    const stored: string[] = [];
+    for await (const signed of ranges.items(whole)) stored.push(`${bytesToHex(signed.entry.id.bytes)} ${signed.entry.record.timestamp}`);
+    expect(stored).toEqual(model.entries(namespace).map((signed) => `${bytesToHex(signed.entry.id.bytes)} ${signed.entry.record.timestamp}`));
+    expect((await store.checkIntegrity()).ok).toBe(true);
     await store.close();
   });
 

@@ -55,6 +55,13 @@ describe('SortedByteMap', () => {
         expect(map.atOrAfter(lower)?.map((part) => (part instanceof Uint8Array ? bytesToHex(part) : part))).toEqual(
           atOrAfter === undefined ? undefined : [bytesToHex(atOrAfter.key), atOrAfter.value],
         );
+        // At or before: a probe between keys, and keys that are in the map.
+        for (const probe of [lower, ...sorted.slice(0, 3).map((entry) => entry.key), ...sorted.slice(-2).map((entry) => entry.key)]) {
+          const atOrBefore = sorted.filter((entry) => compareBytes(entry.key, probe) <= 0).at(-1);
+          expect(map.atOrBefore(probe)?.map((part) => (part instanceof Uint8Array ? bytesToHex(part) : part))).toEqual(
+            atOrBefore === undefined ? undefined : [bytesToHex(atOrBefore.key), atOrBefore.value],
+          );
+        }
         const all = sorted.map((entry) => [bytesToHex(entry.key), entry.value]);
         expect([...map.range(undefined, undefined)].map(([bytes, value]) => [bytesToHex(bytes), value])).toEqual(all);
         expect([...map.range(undefined, undefined, true)].map(([bytes, value]) => [bytesToHex(bytes), value])).toEqual(all.reverse());
