@@ -106,6 +106,8 @@ export interface NodeReader {
   get(key: Uint8Array): Uint8Array | undefined;
   /** Node rows with `gte ≤ key < lt`, ascending or descending. */
   range(gte: Uint8Array, lt: Uint8Array, reverse?: boolean): Iterable<[Uint8Array, Uint8Array]>;
+  /** The node row with the largest key below `key`, or undefined. */
+  before(key: Uint8Array): [Uint8Array, Uint8Array] | undefined;
 }
 
 /** Where an insert or removal reads and writes: the batch (records and all writes) and its view of the nodes. */
@@ -336,10 +338,11 @@ export class FingerprintAggregates {
 
 /** The node whose range holds `id` at `level`, not counting a node starting at `id` itself (head if none). */
 function floorNode(nodes: NodeReader, level: number, namespace: Uint8Array, id: Uint8Array): Node {
-  for (const [key, value] of nodes.range(aggregateKey(level, namespace), aggregateKey(level, id), true)) {
-    return { boundary: key.subarray(2), aggregate: decodeAggregate(value) };
+  const found = nodes.before(aggregateKey(level, id));
+  if (found === undefined || compareBytes(found[0], aggregateKey(level, namespace)) < 0) {
+    return { boundary: namespace, aggregate: emptyAggregate() };
   }
-  return { boundary: namespace, aggregate: emptyAggregate() };
+  return { boundary: found[0].subarray(2), aggregate: decodeAggregate(found[1]) };
 }
 
 /**

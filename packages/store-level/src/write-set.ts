@@ -94,6 +94,16 @@ export class WriteSet implements KeyValueReader {
         return value === undefined ? base.get(key) : (value ?? undefined);
       },
       range: (gte, lt, reverse = false) => mergeRows(pending.range(gte, lt, reverse), base.range(gte, lt, reverse), reverse),
+      before: (key) => {
+        // The larger of the two rows below `key`; a pending delete hides its row, and the search goes on below it.
+        for (let bound = key; ; ) {
+          const mine = pending.before(bound);
+          const theirs = base.before(bound);
+          if (mine === undefined || (theirs !== undefined && compareBytes(theirs[0], mine[0]) > 0)) return theirs;
+          if (mine[1] !== null) return mine as [Uint8Array, Uint8Array];
+          bound = mine[0];
+        }
+      },
     };
   }
 

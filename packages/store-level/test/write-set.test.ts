@@ -70,6 +70,12 @@ describe('WriteSet', () => {
             const view = writes.overlay(copy);
             const synchronous = [...view.range(gte, lt, reverse)].slice(0, limit).map(([rowKey, rowValue]) => `${bytesToHex(rowKey)}=${bytesToHex(rowValue)}`);
             expect(synchronous).toEqual(walk(naive, gte, lt, reverse, limit));
+            // The row just below a key, past pending deletes, as the naive map has it.
+            for (const probe of [gte, lt, ...probes]) {
+              const below = walk(naive, new Uint8Array(), probe, true, 1);
+              const found = view.before(probe);
+              expect(found === undefined ? [] : [`${bytesToHex(found[0])}=${bytesToHex(found[1])}`]).toEqual(below);
+            }
           }
 
           await database.batch(writes.operations());
