@@ -394,23 +394,22 @@ export class RecordPages {
     return group.slice(first, end);
   }
 
-  /** Reads the page rows of consecutive level-1 nodes in one walk. */
+  /**
+   * Reads the page rows of level-1 nodes by their keys (their boundaries are known): synchronous point reads where
+   * the database has them, which cost a few microseconds where a walk costs a couple of hundred.
+   */
   private async load(name: string, namespace: Uint8Array, group: readonly LevelOneNode[]): Promise<Page[]> {
     let records = 0;
     for (const node of group) records += node.count;
     this.whole.noteLoad(name, records);
-    const pages: Page[] = [];
-    for await (const [key, value] of this.database.entries({
-      gte: pageKey(group[0]!.boundary),
-      lt: prefixBounds(pageKey(namespace)).lt,
-      limit: group.length,
-    })) {
-      const page: Page = { namespace: name, boundary: key.slice(1), ...decodePageRow(namespace, value) };
-      checkAgainstNode(page, group[pages.length]!);
-      pages.push(page);
-    }
-    if (pages.length !== group.length) throw corrupted(`${group.length} level-1 nodes have ${pages.length} page rows`);
-    return pages;
+    const values = await this.database.getMany(group.map((node) => pageKey(node.boundary)));
+    return group.map((node, index) => {
+      const value = values[index];
+      if (value === undefined) throw corrupted('the page row of a level-1 node is missing');
+      const page: Page = { namespace: name, boundary: node.boundary.slice(), ...decodePageRow(namespace, value) };
+      checkAgainstNode(page, node);
+      return page;
+    });
   }
 
   /** Keeps a page (replacing one of the same node), dropping the least recently used beyond the capacity. */
