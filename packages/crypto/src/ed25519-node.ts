@@ -20,6 +20,7 @@ import {
 } from './ed25519-probe.js';
 import { passesStrictChecks } from './ed25519-strict.js';
 import type { Ed25519, SignatureCheck } from './ed25519.js';
+import { SignatureWorkers } from './ed25519-workers.js';
 
 /** How many imported keys of each kind stay cached. */
 const KEY_CACHE_CAPACITY = 4096;
@@ -33,6 +34,15 @@ const THREAD_POOL_SIZE = Number.parseInt(process.env['UV_THREADPOOL_SIZE'] ?? ''
  * a flooded pool would queue the store's reads behind thousands of verifications).
  */
 const POOL_VERIFICATIONS = new ConcurrencyLimit(Math.max(1, THREAD_POOL_SIZE - 1));
+
+/**
+ * Batches of at least this many checks are verified on worker threads ({@link SignatureWorkers}); smaller ones on
+ * the thread pool, where a check does not wait for a message to a worker and back.
+ */
+const WORKER_BATCH_MINIMUM = 32;
+
+/** The verification workers of this process, started on first use. */
+const WORKERS = new SignatureWorkers();
 
 /** Copies a Node Buffer into a plain Uint8Array that owns its memory. */
 function toPlainBytes(buffer: Uint8Array): Uint8Array {
@@ -148,6 +158,17 @@ export function createNodeEd25519(): Ed25519 | undefined {
     },
     async verifyMany(checks: readonly SignatureCheck[]): Promise<boolean[]> {
       for (const check of checks) assertVerifyArguments(check.publicKey, check.message, check.signature);
+      if (checks.length >= WORKER_BATCH_MINIMUM) {
+        const verdicts = checks.map((check) => passesStrictChecks(check.publicKey, check.signature));
+        const strict = checks.filter((_, index) => verdicts[index]);
+        try {
+          const answers = await WORKERS.verify(strict);
+          let next = 0;
+          return verdicts.map((passes) => passes && answers[next++]!);
+        } catch {
+          // A worker failed (it is replaced next time): the thread pool answers instead.
+        }
+      }
       return Promise.all(
         checks.map((check) => POOL_VERIFICATIONS.run(() => core.verifyInPool(check.publicKey, check.message, check.signature))),
       );

@@ -62,7 +62,7 @@ const encoder = new TextEncoder();
  * between replicas of `entries` entries that differ by `differences` (and the same session between two MemoryStores,
  * the protocol's cost without storage), and an initial sync of `entries` entries into an empty replica — compared
  * in the same run with the native signature verification rate (an initial sync verifies two signatures per entry),
- * sequential and batched on the thread pool.
+ * sequential and batched (`verifyMany`, on worker threads in Node).
  */
 export async function runSyncTransportBench(options: SyncTransportBenchOptions = {}): Promise<SyncTransportBenchRow[]> {
   const entries = options.entries ?? 100_000;
@@ -276,7 +276,7 @@ async function verificationRows(entries: readonly SignedEntry[], runs: number): 
   }
   return [
     rateRow(`native verification, one after the other (${ed25519.name}; 2 signatures per entry)`, entries.length, sequential, runs),
-    rateRow(`native verification, batched on the thread pool (${ed25519.name}; 2 signatures per entry)`, entries.length, batched, runs),
+    rateRow(`native verification, batched: verifyMany on worker threads (${ed25519.name}; 2 signatures per entry)`, entries.length, batched, runs),
   ];
 }
 
