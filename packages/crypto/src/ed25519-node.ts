@@ -135,10 +135,11 @@ class NodeEd25519Core {
 
 /**
  * The node:crypto Ed25519 backend (OpenSSL), or undefined when this Node has no usable Ed25519 or
- * its answers differ from the strict rule on the probe vectors. Work is synchronous; the promises
- * are already settled.
+ * its answers differ from the strict rule on the probe vectors. Signing and single verifications are
+ * synchronous (their promises are already settled); `verifyMany` runs on `workers` (default: the
+ * process's) for batches of {@link WORKER_BATCH_MINIMUM} or more, else on libuv's thread pool.
  */
-export function createNodeEd25519(): Ed25519 | undefined {
+export function createNodeEd25519(workers: SignatureWorkers = WORKERS): Ed25519 | undefined {
   const core = new NodeEd25519Core();
   if (!core.passesProbe()) return undefined;
   return Object.freeze({
@@ -158,15 +159,15 @@ export function createNodeEd25519(): Ed25519 | undefined {
     },
     async verifyMany(checks: readonly SignatureCheck[]): Promise<boolean[]> {
       for (const check of checks) assertVerifyArguments(check.publicKey, check.message, check.signature);
-      if (checks.length >= WORKER_BATCH_MINIMUM) {
+      if (checks.length >= WORKER_BATCH_MINIMUM && workers.available) {
         const verdicts = checks.map((check) => passesStrictChecks(check.publicKey, check.signature));
         const strict = checks.filter((_, index) => verdicts[index]);
         try {
-          const answers = await WORKERS.verify(strict);
+          const answers = await workers.verify(strict);
           let next = 0;
           return verdicts.map((passes) => passes && answers[next++]!);
         } catch {
-          // A worker failed (it is replaced next time): the thread pool answers instead.
+          // A worker failed (it is replaced next time), or the batch is too large for them: the thread pool answers.
         }
       }
       return Promise.all(

@@ -28,6 +28,8 @@ function keyOf(publicKey) {
   }
   return key;
 }
+// A message that cannot be read would leave its job unanswered: exiting makes the caller reject it.
+parentPort.on('messageerror', () => process.exit(1));
 parentPort.on('message', ({ job, buffer, count }) => {
   const bytes = Buffer.from(buffer);
   const verdicts = new Uint8Array(count);
@@ -49,11 +51,15 @@ parentPort.on('message', ({ job, buffer, count }) => {
 });
 `;
 
-/** A worker and the jobs it has not answered yet. */
+/** A worker, the jobs it has not answered yet, and whether it answered any. */
 interface VerifyingWorker {
   readonly worker: Worker;
   readonly jobs: Set<number>;
+  answered: boolean;
 }
+
+/** The largest batch, in packed bytes, sent to the workers at once (larger ones are for the caller to verify). */
+export const WORKER_BATCH_BYTES = 64 * 1024 * 1024;
 
 /**
  * Ed25519 verification on worker threads, one per core (at most 4), started on first use. A worker verifies
@@ -62,11 +68,15 @@ interface VerifyingWorker {
  * dispatching to the pool): the main thread stays free to store what was verified, and the thread pool free for
  * I/O. Idle workers do not keep the process alive.
  *
- * It runs only the group equation: callers apply the strict pre-checks first (see `ed25519-strict.ts`).
+ * It runs only the group equation: callers apply the strict pre-checks first (see `ed25519-strict.ts`). Where
+ * workers cannot run (a runtime without them, a permission model that forbids them, a worker that fails before its
+ * first answer), {@link available} turns false for good and callers verify elsewhere.
  */
 export class SignatureWorkers {
   readonly size: number;
   readonly #workers: VerifyingWorker[] = [];
+  #available = true;
+  #batchesAnswered = 0;
   readonly #answers = new Map<number, { resolve: (verdicts: Uint8Array) => void; reject: (error: Error) => void }>();
   #nextJob = 0;
   #nextWorker = 0;
@@ -76,17 +86,33 @@ export class SignatureWorkers {
     this.size = Math.max(1, size);
   }
 
+  /** Whether workers can be used (false once one could not start or failed before answering). */
+  get available(): boolean {
+    return this.#available;
+  }
+
+  /** Batches answered so far. */
+  get batchesAnswered(): number {
+    return this.#batchesAnswered;
+  }
+
   /**
    * Whether each check's signature satisfies the group equation, in order, verified in one slice per worker.
-   * Rejects if a worker fails (it is then replaced on the next call).
+   * Rejects if a worker fails (it is then replaced on the next call) or workers are not {@link available}, and for
+   * a batch above {@link WORKER_BATCH_BYTES} packed.
    */
   async verify(checks: readonly SignatureCheck[]): Promise<boolean[]> {
+    if (!this.#available) throw new Error('Ed25519 verification workers are not available here');
+    let bytes = 0;
+    for (const check of checks) bytes += 100 + check.message.length;
+    if (bytes > WORKER_BATCH_BYTES) throw new RangeError(`a batch of ${bytes} bytes is above the workers' ${WORKER_BATCH_BYTES}`);
     const slices = Math.min(this.size, checks.length);
     const per = Math.ceil(checks.length / slices);
     const answers: Array<Promise<Uint8Array>> = [];
     for (let from = 0; from < checks.length; from += per) answers.push(this.#run(checks.slice(from, from + per)));
     const verdicts: boolean[] = [];
     for (const slice of await Promise.all(answers)) for (const verdict of slice) verdicts.push(verdict === 1);
+    this.#batchesAnswered++;
     return verdicts;
   }
 
@@ -123,10 +149,18 @@ export class SignatureWorkers {
   /** The next worker in turn, started if there are fewer than {@link size}. */
   #worker(): VerifyingWorker {
     if (this.#workers.length < this.size) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true });
+      let worker: Worker;
+      try {
+        // No inherited flags: the source is plain CommonJS, whatever loaders or input type this process runs with.
+        worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
+      } catch (error) {
+        this.#available = false;
+        throw error;
+      }
       worker.unref();
-      const entry: VerifyingWorker = { worker, jobs: new Set() };
+      const entry: VerifyingWorker = { worker, jobs: new Set(), answered: false };
       worker.on('message', ({ job, verdicts }: { job: number; verdicts: Uint8Array }) => {
+        entry.answered = true;
         entry.jobs.delete(job);
         if (entry.jobs.size === 0) worker.unref();
         const answer = this.#answers.get(job);
@@ -135,6 +169,8 @@ export class SignatureWorkers {
       });
       const fail = (error: Error): void => {
         const index = this.#workers.indexOf(entry);
+        // One that never answered would fail again: no more workers. (A stopped one, see close, is not in the list.)
+        if (index >= 0 && !entry.answered) this.#available = false;
         if (index >= 0) this.#workers.splice(index, 1);
         for (const job of entry.jobs) {
           this.#answers.get(job)?.reject(error);
@@ -143,6 +179,7 @@ export class SignatureWorkers {
         entry.jobs.clear();
       };
       worker.on('error', fail);
+      worker.on('messageerror', fail);
       worker.on('exit', (code) => fail(new Error(`an Ed25519 verification worker exited with code ${code}`)));
       this.#workers.push(entry);
       return entry;

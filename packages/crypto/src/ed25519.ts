@@ -19,8 +19,9 @@ export interface Ed25519 {
    */
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
   /**
-   * {@link Ed25519.verify} for many signatures at once, answers in the same order. The node:crypto backend spreads
-   * them over libuv's thread pool (all cores); the others verify them one after the other.
+   * {@link Ed25519.verify} for many signatures at once, answers in the same order. The node:crypto backend verifies
+   * batches of 32 or more on worker threads (all cores) and smaller ones on libuv's thread pool; the others verify
+   * them one after the other.
    */
   verifyMany(checks: readonly SignatureCheck[]): Promise<boolean[]>;
 }

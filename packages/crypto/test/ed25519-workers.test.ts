@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { passesStrictChecks } from '../src/ed25519-strict.js';
-import { SignatureWorkers } from '../src/ed25519-workers.js';
+import { createNodeEd25519 } from '../src/ed25519-node.js';
+import { SignatureWorkers, WORKER_BATCH_BYTES } from '../src/ed25519-workers.js';
 import { deriveEdgeCases } from './ed25519-edge-cases.js';
 import { hex, readVectors, type VerifyCase, type WycheproofVectors } from './vectors.js';
 
@@ -41,10 +42,37 @@ describe('SignatureWorkers', () => {
 
   it('rejects the checks of a worker that stops, and starts a new one for the next batch', async () => {
     const workers = new SignatureWorkers(1);
-    const pending = workers.verify(cases);
+    const pending = expect(workers.verify(cases)).rejects.toThrow(/exited/);
     await workers.close();
-    await expect(pending).rejects.toThrow(/exited/);
+    await pending;
+    expect(workers.available).toBe(true);
     expect(await workers.verify(cases.slice(0, 10))).toEqual(cases.slice(0, 10).map((testCase) => testCase.expected));
+    await workers.close();
+  });
+
+  it('refuses a batch above WORKER_BATCH_BYTES packed, before starting anything', async () => {
+    const workers = new SignatureWorkers(1);
+    const [check] = cases as [VerifyCase];
+    await expect(workers.verify([{ ...check, message: new Uint8Array(WORKER_BATCH_BYTES) }])).rejects.toThrow(RangeError);
+    expect(workers.batchesAnswered).toBe(0);
+  });
+
+  it('serves verifyMany of the node:crypto backend for batches of 32 or more, and the thread pool answers when a worker stops', async () => {
+    const workers = new SignatureWorkers(2);
+    const backend = createNodeEd25519(workers)!;
+    const expected = cases.map((testCase) => testCase.expected);
+    expect(await backend.verifyMany(cases)).toEqual(expected);
+    expect(workers.batchesAnswered).toBe(1);
+    // Below the minimum: the thread pool.
+    expect(await backend.verifyMany(cases.slice(0, 31))).toEqual(expected.slice(0, 31));
+    expect(workers.batchesAnswered).toBe(1);
+    // Workers stopped mid-batch (a batch of a few thousand checks, so that they are still at it): the same answers,
+    // from the thread pool.
+    const many = Array.from({ length: 20 }, () => cases).flat();
+    const answers = backend.verifyMany(many);
+    await workers.close();
+    expect(await answers).toEqual(many.map((testCase) => testCase.expected));
+    expect(workers.batchesAnswered).toBe(1);
     await workers.close();
   });
 

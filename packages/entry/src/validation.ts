@@ -53,7 +53,7 @@ export async function validateEntry(
 /**
  * {@link validateEntry} for many entries at once, with the same rules and order of checks per entry: the
  * signatures of the entries that pass the checks before them are verified in one `verifyMany` batch (in Node on
- * libuv's thread pool, so on every core).
+ * worker threads, so on every core).
  *
  * @returns the first failure of each entry, `undefined` for a valid one, in the order of `entries`
  */
