@@ -31,8 +31,8 @@ export const DEFAULT_CACHED_RECORDS = 262_144;
 const INDEX_AFTER_USES = 32;
 
 /**
- * Records a sweep's walk reads at most (unless the page asked for alone holds more): about 16 level-2 nodes' worth,
- * some 250 page rows.
+ * Records a sweep's read-ahead reads at most (unless the page asked for alone holds more): about 16 level-2 nodes'
+ * worth, some 250 page rows.
  */
 const RUN_RECORD_LIMIT = 4_096;
 
@@ -44,8 +44,8 @@ const RUN_RECORD_LIMIT = 4_096;
  * Reconciliation reads the same nodes many times (count, fingerprint and split pivots of a range, then the peer's
  * answer over the same sub-ranges) and sweeps neighbouring nodes in key order. So a miss that follows the last one
  * reads the missing pages next to it too, and a sweep in progress reads ahead over the next level-2 nodes (see
- * {@link missingRun}; up to {@link RUN_RECORD_LIMIT} records) in one walk — row for row a walk is cheap, starting
- * one is not — while a random access reads its one page.
+ * {@link missingRun}; up to {@link RUN_RECORD_LIMIT} records), while a random access reads its one page. Page rows
+ * are read by their keys, which the level-1 nodes give: point reads, no walk.
  *
  * A namespace a sync sweeps is soon **held whole** ({@link holdNamespace}): every page read in one walk (its level-1
  * nodes in another) and kept by commits, so that its range operations read nothing ({@link wholeIndex});
