@@ -126,10 +126,6 @@ export class WriteSet implements KeyValueReader {
     return this.pending.atOrBefore(key)?.[0];
   }
 
-  /** The pending writes whose keys fall in `[gte, lt)`, as (key, value or null for a delete). */
-  pendingIn(gte: Uint8Array, lt: Uint8Array): Generator<[Uint8Array, Uint8Array | null]> {
-    return this.pending.range(gte, lt);
-  }
 }
 
 /** Merges pending writes into committed rows, both in the same order: pending wins, pending deletes hide. */
