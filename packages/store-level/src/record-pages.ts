@@ -4,7 +4,7 @@ import { STORE_ERROR_CODES, StoreError } from '@docs/store';
 import { levelOneNodeOf, type AggregateCache, type LevelOneNode } from './aggregate-cache.js';
 import { TABLE, prefixBounds } from './key-layout.js';
 import type { Aggregate } from './fingerprint-aggregates.js';
-import { successorKey, type BatchOperation, type KeyValueReader } from './key-value.js';
+import type { BatchOperation, KeyValueReader } from './key-value.js';
 import { SortedByteMap } from './sorted-byte-map.js';
 import { WholeNamespacePolicy } from './whole-namespace-policy.js';
 import { WholeNamespace, pageXor } from './whole-namespace.js';
@@ -126,7 +126,7 @@ export class RecordPages {
     if (pages === undefined) return undefined;
     const ids: Uint8Array[] = [];
     // The page that may hold `from` (the last one starting at or before it), then the ones after it before `to`.
-    const start = pages.before(successorKey(from))?.[0] ?? from;
+    const start = pages.atOrBefore(from)?.[0] ?? from;
     for (const [, page] of pages.range(start, to)) {
       const end = to === undefined ? page.count : lowerBoundIn(page, to);
       for (let index = lowerBoundIn(page, from); index < end; index++) ids.push(idOf(page, index));
@@ -198,7 +198,7 @@ export class RecordPages {
     if (pages === undefined) return false;
     // The first id at or after the prefix: in the page that may hold it (the last one starting at or before it), or
     // first in a later one.
-    for (const [, page] of pages.range(pages.before(successorKey(prefix))?.[0] ?? prefix, undefined)) {
+    for (const [, page] of pages.range(pages.atOrBefore(prefix)?.[0] ?? prefix, undefined)) {
       const index = lowerBoundIn(page, prefix);
       if (index === page.count) continue;
       const id = idOf(page, index);
@@ -217,7 +217,8 @@ export class RecordPages {
     const pages = this.byNamespace.get(name);
     return (bound) => {
       // The last page starting at or before the bound, then the ones before it while they hold nothing below it.
-      for (const [, page] of pages?.range(undefined, successorKey(bound), true) ?? []) {
+      for (let entry = pages?.atOrBefore(bound); entry !== undefined; entry = pages!.before(entry[0])) {
+        const page = entry[1];
         const index = lowerBoundIn(page, bound);
         if (index < page.count && compareIds(page, index, bound) === 0) return idOf(page, index);
         if (index > 0) return idOf(page, index - 1);

@@ -125,7 +125,6 @@ export class WriteSet implements KeyValueReader {
   pendingFloor(key: Uint8Array): Uint8Array | undefined {
     return this.pending.atOrBefore(key)?.[0];
   }
-
 }
 
 /** Merges pending writes into committed rows, both in the same order: pending wins, pending deletes hide. */
