@@ -467,14 +467,8 @@ export class LevelStore implements DocsStore {
     const author = id.author;
     const key = id.key;
     const ownRow = recordKey(idBytes);
-    const heldFloor = this.pages.heldFloor(namespace);
-    const parents =
-      heldFloor === undefined
-        ? await parentRows(writes, ownRow, key.length)
-        : await heldParentRows(writes, ownRow, (bound) => {
-            const id = heldFloor(bound.subarray(1));
-            return id === undefined ? undefined : recordKey(id);
-          });
+    const held = this.pages.heldPrefixLengths(namespace, idBytes, ID_KEY_OFFSET);
+    const parents = held === undefined ? await parentRows(writes, ownRow, key.length) : await heldParentRows(writes, ownRow, held);
     for (const [rowKey, value] of parents) {
       if (blocksInsert(decodeStoredRecord(rowKey.subarray(1), value), signed)) return { inserted: false };
     }
@@ -657,18 +651,18 @@ function recordId(namespace: Uint8Array, author: Uint8Array, key: Uint8Array): U
 }
 
 /**
- * {@link parentRows} in a namespace held whole, where `committedFloor` finds the greatest committed record row at or
- * below a bound in memory: the prefixes held by the committed rows or by the batch's pending writes are found by a
- * few floor searches in each (see `prefix-search.ts`), and only those are read.
+ * {@link parentRows} in a namespace held whole, where `committedLengths` are the lengths of the record id's prefixes
+ * that committed records have (found in memory): the prefixes the batch's pending writes hold are found by a few
+ * floor searches (see `prefix-search.ts`), and only the rows of both are read.
  */
 async function heldParentRows(
   writes: WriteSet,
   ownRow: Uint8Array,
-  committedFloor: (bound: Uint8Array) => Uint8Array | undefined,
+  committedLengths: readonly number[],
 ): Promise<Array<[Uint8Array, Uint8Array]>> {
   const keyStart = 1 + ID_KEY_OFFSET;
   const lengths = new Set([
-    ...prefixLengthsIn(ownRow, keyStart, committedFloor),
+    ...committedLengths.map((length) => 1 + length),
     ...prefixLengthsIn(ownRow, keyStart, (bound) => writes.pendingFloor(bound)),
   ]);
   const rows = [...lengths].sort((a, b) => a - b).map((length) => ownRow.subarray(0, length));

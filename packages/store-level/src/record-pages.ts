@@ -6,6 +6,7 @@ import { TABLE, prefixBounds } from './key-layout.js';
 import type { Aggregate } from './fingerprint-aggregates.js';
 import type { BatchOperation, KeyValueReader } from './key-value.js';
 import { SortedByteMap } from './sorted-byte-map.js';
+import { IdHashes } from './id-hashes.js';
 import { WholeNamespacePolicy } from './whole-namespace-policy.js';
 import { WholeNamespace, pageXor } from './whole-namespace.js';
 import { compareIds, decodePageRow, idOf, lowerBoundIn, pageKey, xorFingerprints, type PageRecords } from './page-rows.js';
@@ -17,8 +18,9 @@ interface Page extends PageRecords {
 }
 
 /**
- * Default number of records kept in pages: about 50 MB with ids of ~80 bytes (measured for a namespace held whole:
- * ~200 bytes per record, its share of its page row and page, and of its level-1 node). Half of it may hold
+ * Default number of records kept in pages: about 55 MB with ids of ~80 bytes (measured for a namespace held whole:
+ * ~235 bytes per record, its share of its page row and page, of its level-1 node and its id hash; ~200 for pages
+ * read piecemeal). Half of it may hold
  * namespaces whole (see {@link RecordPages.holdNamespace}): one of 131,072 entries, or several smaller ones.
  */
 export const DEFAULT_CACHED_RECORDS = 262_144;
@@ -75,6 +77,8 @@ export class RecordPages {
   private readonly indexes = new Map<string, WholeNamespace>();
   /** Uses of a namespace held whole since its pages last changed, while it has no index (see {@link wholeIndex}). */
   private readonly usesWithoutIndex = new Map<string, number>();
+  /** The hashes of the ids of each namespace held whole, by namespace (see {@link heldPrefixLengths}). */
+  private readonly idHashes = new Map<string, IdHashes>();
 
   /**
    * @param database - the pages table is read from it
@@ -208,23 +212,21 @@ export class RecordPages {
   }
 
   /**
-   * If the namespace is held whole, a search over its committed record ids: the greatest id ≤ a bound, or undefined.
-   * Reads nothing; the pages must not change while it is used (it runs under the commit lock).
+   * If the namespace is held whole, the lengths `ℓ ≥ from` (ascending) at which `id[0..ℓ)` is a committed record id;
+   * undefined otherwise. Reads nothing: the lengths the id hashes admit are each checked by one search.
    */
-  heldFloor(namespace: Uint8Array): ((bound: Uint8Array) => Uint8Array | undefined) | undefined {
+  heldPrefixLengths(namespace: Uint8Array, id: Uint8Array, from: number): number[] | undefined {
     const name = bytesToMapKey(namespace);
-    if (!this.whole.has(name)) return undefined;
+    const hashes = this.idHashes.get(name);
+    if (hashes === undefined) return undefined;
     const pages = this.byNamespace.get(name);
-    return (bound) => {
-      // The last page starting at or before the bound, then the ones before it while they hold nothing below it.
-      for (let entry = pages?.atOrBefore(bound); entry !== undefined; entry = pages!.before(entry[0])) {
-        const page = entry[1];
-        const index = lowerBoundIn(page, bound);
-        if (index < page.count && compareIds(page, index, bound) === 0) return idOf(page, index);
-        if (index > 0) return idOf(page, index - 1);
-      }
-      return undefined;
-    };
+    return hashes.candidateLengths(id, from).filter((length) => {
+      const prefix = id.subarray(0, length);
+      const page = pages?.atOrBefore(prefix)?.[1];
+      if (page === undefined) return false;
+      const index = lowerBoundIn(page, prefix, ID_LENGTH);
+      return index < page.count && compareIds(page, index, prefix, ID_LENGTH) === 0;
+    });
   }
 
   /**
@@ -256,6 +258,9 @@ export class RecordPages {
     const held = new SortedByteMap<Page>();
     held.setAll(pages.map((page) => [page.boundary, page] as const));
     this.byNamespace.set(name, held);
+    const hashes = new IdHashes();
+    for (const page of pages) hashes.replacePage(undefined, page);
+    this.idHashes.set(name, hashes);
     this.unindex(name);
     this.whole.hold(name, count);
     this.records += count;
@@ -266,6 +271,7 @@ export class RecordPages {
   /** Lets go of a namespace held whole: its pages stay, least recently used. */
   private release(name: string): void {
     this.whole.release(name);
+    this.idHashes.delete(name);
     this.unindex(name);
     const pages = this.byNamespace.get(name);
     if (pages === undefined) return;
@@ -314,6 +320,7 @@ export class RecordPages {
   forget(namespace: Uint8Array): void {
     const name = bytesToMapKey(namespace);
     this.whole.release(name);
+    this.idHashes.delete(name);
     this.whole.forgetLoads(name);
     this.unindex(name);
     const pages = this.byNamespace.get(name);
@@ -425,8 +432,12 @@ export class RecordPages {
     if (replaced !== undefined) this.forgetPage(replaced);
     pages.set(page.boundary, page);
     this.records += page.count;
-    if (this.whole.has(page.namespace)) this.whole.count(page.namespace, page.count);
-    else this.recency.add(page);
+    if (this.whole.has(page.namespace)) {
+      this.whole.count(page.namespace, page.count);
+      this.idHashes.get(page.namespace)?.replacePage(replaced, page);
+    } else {
+      this.recency.add(page);
+    }
     this.evict(page);
   }
 
@@ -446,6 +457,7 @@ export class RecordPages {
 
   private drop(page: Page): void {
     this.forgetPage(page);
+    if (this.whole.has(page.namespace)) this.idHashes.get(page.namespace)?.removePage(page);
     this.unindex(page.namespace);
     const pages = this.byNamespace.get(page.namespace);
     if (pages === undefined) return;

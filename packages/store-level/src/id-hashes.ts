@@ -1,0 +1,82 @@
+import type { PageRecords } from './page-rows.js';
+
+/** Bytes of a namespace id: every id of a namespace starts with it, so hashes leave it out. */
+const NAMESPACE_LENGTH = 32;
+/** Bytes of an entry fingerprint, after each id in a page row. */
+const FINGERPRINT_LENGTH = 32;
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+/** Hashes are cut to 30 bits, which V8 keeps as small integers (a 32-bit key would be a heap number). */
+const HASH_MASK = 0x3fffffff;
+
+/**
+ * The hashes of the record ids held for a namespace held whole (FNV-1a of `author ‖ key`, 30 bits), each with how
+ * many ids have it: "which prefixes of this id are records?" then costs one multiplication per byte, where a floor
+ * search per prefix length compared ids of 64 shared bytes a dozen times. A length whose hash is absent is no record;
+ * one whose hash is present may be (hashes collide) and is checked exactly. About 40 bytes per id.
+ */
+export class IdHashes {
+  private readonly counts = new Map<number, number>();
+
+  /**
+   * Counts the ids of `page`, in place of those of `replaced` (a page counted before, or undefined). Only the ids
+   * between the hashes the two pages start and end with in common are counted again: a page rewritten for an insert
+   * changes one.
+   */
+  replacePage(replaced: PageRecords | undefined, page: PageRecords): void {
+    const next = hashesOf(page);
+    const previous = replaced === undefined ? EMPTY : hashesOf(replaced);
+    let start = 0;
+    while (start < previous.length && start < next.length && previous[start] === next[start]) start++;
+    let previousEnd = previous.length;
+    let nextEnd = next.length;
+    while (previousEnd > start && nextEnd > start && previous[previousEnd - 1] === next[nextEnd - 1]) {
+      previousEnd--;
+      nextEnd--;
+    }
+    for (let index = start; index < previousEnd; index++) this.uncount(previous[index]!);
+    for (let index = start; index < nextEnd; index++) this.counts.set(next[index]!, (this.counts.get(next[index]!) ?? 0) + 1);
+  }
+
+  /** Uncounts the ids of a page counted before. */
+  removePage(page: PageRecords): void {
+    for (const hash of hashesOf(page)) this.uncount(hash);
+  }
+
+  /**
+   * The lengths `ℓ ≥ from`, ascending, at which `id[0..ℓ)` (an id of this namespace, or a prefix of one) may be an
+   * id counted: every one that is, and rarely one that is not.
+   */
+  candidateLengths(id: Uint8Array, from: number): number[] {
+    const lengths: number[] = [];
+    let hash = FNV_OFFSET;
+    for (let index = NAMESPACE_LENGTH; index < id.length; index++) {
+      if (index >= from && this.counts.has(hash & HASH_MASK)) lengths.push(index);
+      hash = Math.imul(hash ^ id[index]!, FNV_PRIME);
+    }
+    if (id.length >= from && this.counts.has(hash & HASH_MASK)) lengths.push(id.length);
+    return lengths;
+  }
+
+  private uncount(hash: number): void {
+    const count = this.counts.get(hash) ?? 0;
+    if (count <= 1) this.counts.delete(hash);
+    else this.counts.set(hash, count - 1);
+  }
+}
+
+const EMPTY = new Uint32Array(0);
+
+/** The hash of each id of a page, in order. */
+function hashesOf(page: PageRecords): Uint32Array {
+  const { row, starts } = page;
+  const hashes = new Uint32Array(page.count);
+  for (let index = 0; index < page.count; index++) {
+    let hash = FNV_OFFSET;
+    const end = starts[index + 1]! - FINGERPRINT_LENGTH;
+    for (let byte = starts[index]! + 4; byte < end; byte++) hash = Math.imul(hash ^ row[byte]!, FNV_PRIME);
+    hashes[index] = hash & HASH_MASK;
+  }
+  return hashes;
+}

@@ -1,0 +1,79 @@
+import { bytesToHex } from '@docs/crypto';
+import { describe, expect, test } from 'vitest';
+import { IdHashes } from '../src/id-hashes.js';
+import { decodePageRow, encodePageRow, type PageRecord, type PageRecords } from '../src/page-rows.js';
+import { randomRecords } from './fixtures/page-records.js';
+import { seeded } from './fixtures/seeded.js';
+
+const namespace = new Uint8Array(32).fill(9);
+/** Where a key starts in an id: candidate lengths are asked from here (the empty key) on. */
+const KEY_START = 64;
+
+const pageOf = (records: readonly PageRecord[]): PageRecords => decodePageRow(namespace, encodePageRow(records));
+
+/** The lengths ≥ KEY_START at which a prefix of `id` is one of `ids`, ascending. */
+function trueLengths(id: Uint8Array, ids: ReadonlySet<string>): number[] {
+  const lengths: number[] = [];
+  for (let length = KEY_START; length <= id.length; length++) if (ids.has(bytesToHex(id.subarray(0, length)))) lengths.push(length);
+  return lengths;
+}
+
+describe('id hashes', () => {
+  test('candidate lengths include every prefix length that is an id counted, and hardly any other (seeded: 31)', () => {
+    const random = seeded(31);
+    // Keys of up to 5 bytes over 3 values: most short prefixes of one id are ids too.
+    const records = randomRecords(random, namespace, 300, { keyLength: 6, alphabet: 3 });
+    const hashes = new IdHashes();
+    for (let start = 0; start < records.length; start += 16) hashes.replacePage(undefined, pageOf(records.slice(start, start + 16)));
+    const ids = new Set(records.map(({ id }) => bytesToHex(id)));
+    let found = 0;
+    let extra = 0;
+    for (const query of randomRecords(random, namespace, 400, { keyLength: 9, alphabet: 3 })) {
+      const expected = trueLengths(query.id, ids);
+      const candidates = hashes.candidateLengths(query.id, KEY_START);
+      expect(candidates.filter((length) => expected.includes(length)), bytesToHex(query.id)).toEqual(expected);
+      found += expected.length;
+      extra += candidates.length - expected.length;
+    }
+    expect(found).toBeGreaterThan(400);
+    expect(extra).toBeLessThanOrEqual(2);
+  });
+
+  test('pages replaced, rewritten and removed leave the counts of the ids held then (seeded: 32)', () => {
+    const random = seeded(32);
+    const hashes = new IdHashes();
+    // Eight pages of ids, each edited at random as a commit rewrites pages: a record inserted, one removed, or the
+    // page dropped and later read again.
+    const pages: Array<PageRecords | undefined> = Array.from({ length: 8 }, () => undefined);
+    const contents: PageRecord[][] = Array.from({ length: 8 }, () => []);
+    const everyId = randomRecords(random, namespace, 400, { keyLength: 5, alphabet: 4 });
+    for (let step = 0; step < 400; step++) {
+      const slot = Math.floor(random() * 8);
+      const held = pages[slot];
+      const records = contents[slot]!;
+      const choice = random();
+      if (held !== undefined && choice < 0.1) {
+        hashes.removePage(held);
+        pages[slot] = undefined;
+        continue;
+      }
+      let next = records;
+      if (choice < 0.6) {
+        // Slot s owns the ids i ≡ s (mod 8): pages never share an id.
+        const candidates = everyId.filter((_, index) => index % 8 === slot && !records.includes(everyId[index]!));
+        if (candidates.length > 0) next = [...records, candidates[Math.floor(random() * candidates.length)]!];
+      } else if (records.length > 0) {
+        next = records.filter((_, index) => index !== Math.floor(random() * records.length));
+      }
+      next = everyId.filter((record) => next.includes(record));
+      const page = pageOf(next);
+      hashes.replacePage(held, page);
+      pages[slot] = page;
+      contents[slot] = next;
+    }
+    const counted = new Set(contents.flatMap((records, slot) => (pages[slot] === undefined ? [] : records)).map(({ id }) => bytesToHex(id)));
+    for (const { id } of everyId) {
+      expect(hashes.candidateLengths(id, id.length).length, bytesToHex(id)).toBe(counted.has(bytesToHex(id)) ? 1 : 0);
+    }
+  });
+});
