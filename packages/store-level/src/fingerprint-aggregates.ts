@@ -3,7 +3,7 @@ import { STORE_ERROR_CODES, StoreError } from '@docs/store';
 import { HALF_SIPHASH_KEY_LENGTH, halfSipHash24 } from './half-siphash.js';
 import { TABLE, aggregateKey, prefixBounds } from './key-layout.js';
 import { successorKey } from './key-value.js';
-import { decodePageRow, encodePageRow, pageKey, recordsOf, type PageRecord } from './page-rows.js';
+import { compareIds, composePage, decodePageRow, lowerBoundIn, pageKey, xorFingerprints, type PageRecords } from './page-rows.js';
 import type { RecordPages } from './record-pages.js';
 import type { SortedByteMap } from './sorted-byte-map.js';
 import type { WriteSet } from './write-set.js';
@@ -114,6 +114,8 @@ export interface NodeReader {
 export interface AggregateWrites {
   readonly writes: WriteSet;
   readonly nodes: NodeReader;
+  /** The committed page of a level-1 node if it is in memory (it is read otherwise). */
+  readonly heldPage?: (boundary: Uint8Array) => PageRecords | undefined;
 }
 
 /**
@@ -162,16 +164,18 @@ export class FingerprintAggregates {
       let split: Aggregate | undefined;
       if (level === 1) {
         // The record joins its node's page; as a boundary it starts a page of its own with the records after it.
-        const records = await readPage(writes, namespace, owner.boundary, updated.count);
-        const index = lowerBound(records, id);
-        // A copy: the page's records outlive the caller's arrays (see encodedRowsOf).
-        records.splice(index, 0, { id: id.slice(), fingerprint: fingerprint.slice() });
+        const page = await readPage(target, namespace, owner.boundary, updated.count);
+        const index = lowerBoundIn(page, id);
+        const before = { page, from: 0, to: index };
+        const after = { page, from: index, to: page.count };
         if (height >= 1) {
-          const moved = records.splice(index);
+          const moved = composePage(page.namespaceId, [{ id, fingerprint }, after]);
           writePage(writes, id, moved);
           split = sumPage(moved);
+          writePage(writes, owner.boundary, composePage(page.namespaceId, [before]));
+        } else {
+          writePage(writes, owner.boundary, composePage(page.namespaceId, [before, { id, fingerprint }, after]));
         }
-        writePage(writes, owner.boundary, records);
       } else if (level <= height) {
         // The id becomes a boundary: its node takes the nodes below from it to the next boundary of this level.
         split = sumNodes(nodes, level - 1, namespace, id, nextBoundary(nodes, level, this.shape.levels, namespace, id));
@@ -198,16 +202,18 @@ export class FingerprintAggregates {
       const own = level <= height ? requireNode(nodes, ownKey) : undefined;
       if (level === 1) {
         // A boundary's page merges into the previous one, without the record.
-        const records = await readPage(writes, namespace, owner.boundary, updated.count);
+        const page = await readPage(target, namespace, owner.boundary, updated.count);
+        let edited: PageRecords;
         if (own !== undefined) {
-          const merged = await readPage(writes, namespace, id, own.count);
-          if (merged.length === 0 || !equalBytes(merged[0]!.id, id)) throw corruptedPages('a page does not start at its boundary record');
-          records.push(...merged.slice(1));
+          const merged = await readPage(target, namespace, id, own.count);
+          if (merged.count === 0 || compareIds(merged, 0, id) !== 0) throw corruptedPages('a page does not start at its boundary record');
+          edited = composePage(page.namespaceId, [{ page, from: 0, to: page.count }, { page: merged, from: 1, to: merged.count }]);
           writes.del(pageKey(id));
         } else {
-          records.splice(indexOfRecord(records, id, 'a removed record'), 1);
+          const index = indexOfRecord(page, id, 'a removed record');
+          edited = composePage(page.namespaceId, [{ page, from: 0, to: index }, { page, from: index + 1, to: page.count }]);
         }
-        writePage(writes, owner.boundary, records);
+        writePage(writes, owner.boundary, edited);
       }
       updated.count -= 1;
       xorInto(updated.xor, fingerprint);
@@ -236,9 +242,10 @@ export class FingerprintAggregates {
           ? { boundary: id, aggregate: requireNode(nodes, aggregateKey(level, id)) }
           : floorNode(nodes, level, namespace, id);
       if (level === 1) {
-        const records = await readPage(writes, namespace, node.boundary, node.aggregate.count);
-        records[indexOfRecord(records, id, 'a replaced record')] = { id: id.slice(), fingerprint: newFingerprint.slice() };
-        writePage(writes, node.boundary, records);
+        const page = await readPage(target, namespace, node.boundary, node.aggregate.count);
+        const index = indexOfRecord(page, id, 'a replaced record');
+        const pieces = [{ page, from: 0, to: index }, { id, fingerprint: newFingerprint }, { page, from: index + 1, to: page.count }];
+        writePage(writes, node.boundary, composePage(page.namespaceId, pieces));
       }
       xorInto(node.aggregate.xor, oldFingerprint);
       xorInto(node.aggregate.xor, newFingerprint);
@@ -372,74 +379,45 @@ function sumNodes(nodes: NodeReader, level: number, namespace: Uint8Array, from:
 }
 
 /**
- * Per batch, the records of the page rows {@link writePage} encoded, by row value: the next edit of the same page in
- * the batch (inserts in key order fill one page after another) takes them instead of decoding the row again. Rows
- * read from the database are not in it, and it goes with its batch (committed rows live on in the cache).
+ * The records of the level-1 node starting at `boundary`, which counts `count` of them: the batch's pending row, the
+ * committed page if it is held, or the committed row read.
  */
-const encodedRowsOf = new WeakMap<WriteSet, Map<Uint8Array, PageRecord[]>>();
-
-function encodedRows(writes: WriteSet): Map<Uint8Array, PageRecord[]> {
-  let rows = encodedRowsOf.get(writes);
-  if (rows === undefined) {
-    rows = new Map();
-    encodedRowsOf.set(writes, rows);
-  }
-  return rows;
+async function readPage(target: AggregateWrites, namespace: Uint8Array, boundary: Uint8Array, count: number): Promise<PageRecords> {
+  const key = pageKey(boundary);
+  const pending = target.writes.pendingWrite(key);
+  const held = pending === undefined ? target.heldPage?.(boundary) : undefined;
+  if (held !== undefined) return checkedPage(held, count);
+  const value = pending === undefined ? await target.writes.get(key) : (pending ?? undefined);
+  return checkedPage(decodePageRow(namespace, value ?? new Uint8Array()), count);
 }
 
-/** The records of the level-1 node starting at `boundary`, which counts `count` of them, as a list to edit. */
-async function readPage(writes: WriteSet, namespace: Uint8Array, boundary: Uint8Array, count: number): Promise<PageRecord[]> {
-  const value = await writes.get(pageKey(boundary));
-  if (value === undefined) return checkedPage([], count);
-  // An edit replaces the row it reads, so the records are taken out for it (another read of the row decodes it).
-  const rows = encodedRowsOf.get(writes);
-  const encoded = rows?.get(value);
-  if (encoded === undefined) return checkedPage(recordsOf(decodePageRow(namespace, value)), count);
-  rows!.delete(value);
-  return checkedPage(encoded, count);
-}
-
-/** `records`, if they are as many as the level-1 node counts. */
-function checkedPage(records: PageRecord[], count: number): PageRecord[] {
-  if (records.length !== count) throw corruptedPages(`a level-1 node counts ${count} records, its page row holds ${records.length}`);
-  return records;
+/** `page`, if it holds as many records as its level-1 node counts. */
+function checkedPage(page: PageRecords, count: number): PageRecords {
+  if (page.count !== count) throw corruptedPages(`a level-1 node counts ${count} records, its page row holds ${page.count}`);
+  return page;
 }
 
 /** Writes the page row of the level-1 node starting at `boundary` (deleted when it holds no record: an empty head). */
-function writePage(writes: WriteSet, boundary: Uint8Array, records: readonly PageRecord[]): void {
-  if (records.length === 0) {
+function writePage(writes: WriteSet, boundary: Uint8Array, page: PageRecords): void {
+  if (page.count === 0) {
     writes.del(pageKey(boundary));
     return;
   }
-  const value = encodePageRow(records);
-  encodedRows(writes).set(value, records.slice());
-  writes.put(pageKey(boundary), value);
+  writes.put(pageKey(boundary), page.row);
 }
 
-/** Count and XOR of a list of page records. */
-function sumPage(records: readonly PageRecord[]): Aggregate {
+/** Count and XOR of a page's records. */
+function sumPage(page: PageRecords): Aggregate {
   const total = emptyAggregate();
-  for (const { fingerprint } of records) xorInto(total.xor, fingerprint);
-  total.count = records.length;
+  xorFingerprints(page, 0, page.count, total.xor);
+  total.count = page.count;
   return total;
 }
 
-/** Index of the first record whose id is ≥ `id`. */
-function lowerBound(records: readonly PageRecord[], id: Uint8Array): number {
-  let low = 0;
-  let high = records.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (compareBytes(records[middle]!.id, id) < 0) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
 /** Index of the record with `id` (`what` names it if it is missing: the page does not match the records). */
-function indexOfRecord(records: readonly PageRecord[], id: Uint8Array, what: string): number {
-  const index = lowerBound(records, id);
-  if (index === records.length || !equalBytes(records[index]!.id, id)) throw corruptedPages(`${what} is not in its page`);
+function indexOfRecord(page: PageRecords, id: Uint8Array, what: string): number {
+  const index = lowerBoundIn(page, id);
+  if (index === page.count || compareIds(page, index, id) !== 0) throw corruptedPages(`${what} is not in its page`);
   return index;
 }
 

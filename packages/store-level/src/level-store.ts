@@ -475,7 +475,11 @@ export class LevelStore implements DocsStore {
     const fingerprint = entryFingerprint(signed.entry);
     // The level-1 pages around the entry and its descendants, before any node is read.
     await this.cache.ensureLevelOne(namespace, idBytes, incrementBytes(idBytes));
-    const target = { writes, nodes: writes.overlay(await this.cache.nodes(namespace)) };
+    const target = {
+      writes,
+      nodes: writes.overlay(await this.cache.nodes(namespace)),
+      heldPage: (boundary: Uint8Array) => this.pages.heldPage(namespace, boundary),
+    };
     const own = prefixBounds(ownRow);
     const descendants = [...writes.over(own.gte, own.lt, committed)];
     let removed = 0;

@@ -58,10 +58,20 @@ export function encodePageRow(records: readonly PageRecord[]): Uint8Array {
 }
 
 /**
- * Decodes a page row of `namespace`, keeping `value` (which must not change afterwards). Malformed values —
- * truncated, an id shorter than an author, ids not strictly increasing — are `DOCS_STORE_CORRUPTED`.
+ * The pages {@link composePage} made, by row: a row written by an edit is decoded again by the next edit of its page
+ * in the same batch (inserts in key order fill one page after another) and when the batch commits. An entry lives as
+ * long as its row.
+ */
+const composedPages = new WeakMap<Uint8Array, PageRecords>();
+
+/**
+ * Decodes a page row of `namespace`, keeping `value` (which must not change afterwards); a row {@link composePage}
+ * made is not decoded again. Malformed values — truncated, an id shorter than an author, ids not strictly
+ * increasing — are `DOCS_STORE_CORRUPTED`.
  */
 export function decodePageRow(namespace: Uint8Array, value: Uint8Array): PageRecords {
+  const known = composedPages.get(value);
+  if (known !== undefined && equalBytes(known.namespaceId, namespace.subarray(0, NAMESPACE_LENGTH))) return known;
   let count = 0;
   for (let offset = 0; offset < value.length; count++) offset = nextRecord(value, offset);
   const starts = new Uint32Array(count + 1);
@@ -81,6 +91,49 @@ function nextRecord(row: Uint8Array, offset: number): number {
   const next = offset + 4 + suffix + FINGERPRINT_LENGTH;
   if (next > row.length) throw corrupted('a record page row is truncated');
   return next;
+}
+
+/** A piece of a page being put together (see {@link composePage}): records `from ≤ index < to` of a page, or one record. */
+export type PagePiece = { readonly page: PageRecords; readonly from: number; readonly to: number } | PageRecord;
+
+/**
+ * The page of the records of `pieces`, in order (a new row; the pieces must follow each other in id order): how an
+ * edit of a page is written — its bytes copied around the records inserted, removed or changed, with nothing decoded.
+ */
+export function composePage(namespaceId: Uint8Array, pieces: readonly PagePiece[]): PageRecords {
+  let count = 0;
+  let length = 0;
+  for (const piece of pieces) {
+    if ('page' in piece) {
+      count += piece.to - piece.from;
+      length += piece.page.starts[piece.to]! - piece.page.starts[piece.from]!;
+    } else {
+      count += 1;
+      length += 4 + piece.id.length - NAMESPACE_LENGTH + FINGERPRINT_LENGTH;
+    }
+  }
+  const row = new Uint8Array(length);
+  const starts = new Uint32Array(count + 1);
+  let index = 0;
+  let offset = 0;
+  for (const piece of pieces) {
+    if ('page' in piece) {
+      const { page, from, to } = piece;
+      const shift = offset - page.starts[from]!;
+      row.set(page.row.subarray(page.starts[from], page.starts[to]), offset);
+      for (let record = from; record < to; record++) starts[++index] = page.starts[record + 1]! + shift;
+    } else {
+      const suffix = piece.id.length - NAMESPACE_LENGTH;
+      new DataView(row.buffer).setUint32(offset, suffix);
+      row.set(piece.id.subarray(NAMESPACE_LENGTH), offset + 4);
+      row.set(piece.fingerprint, offset + 4 + suffix);
+      starts[++index] = offset + 4 + suffix + FINGERPRINT_LENGTH;
+    }
+    offset = starts[index]!;
+  }
+  const page = { count, namespaceId, row, starts };
+  composedPages.set(row, page);
+  return page;
 }
 
 /** The `index`-th id of a page (a new array). */
@@ -106,11 +159,6 @@ export function xorFingerprints(page: PageRecords, from: number, to: number, xor
     const offset = starts[index + 1]! - FINGERPRINT_LENGTH;
     for (let byte = 0; byte < FINGERPRINT_LENGTH; byte++) xor[byte]! ^= row[offset + byte]!;
   }
-}
-
-/** The records of a page as a list, for edits. */
-export function recordsOf(page: PageRecords): PageRecord[] {
-  return Array.from({ length: page.count }, (_, index) => ({ id: idOf(page, index), fingerprint: fingerprintOf(page, index) }));
 }
 
 /**

@@ -211,6 +211,11 @@ export class RecordPages {
     return false;
   }
 
+  /** The committed page of the level-1 node starting at `boundary` if it is held, or undefined. Reads nothing. */
+  heldPage(namespace: Uint8Array, boundary: Uint8Array): PageRecords | undefined {
+    return this.byNamespace.get(bytesToMapKey(namespace))?.get(boundary);
+  }
+
   /**
    * If the namespace is held whole, the lengths `ℓ ≥ from` (ascending) at which `id[0..ℓ)` is a committed record id;
    * undefined otherwise. Reads nothing: the lengths the id hashes admit are each checked by one search.

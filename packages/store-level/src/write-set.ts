@@ -29,6 +29,11 @@ export class WriteSet implements KeyValueReader {
     this.pending.set(key, null);
   }
 
+  /** The pending write under `key`: its value, `null` for a delete, undefined if there is none. */
+  pendingWrite(key: Uint8Array): Uint8Array | null | undefined {
+    return this.pending.get(key);
+  }
+
   /** The value under `key`, pending writes first. */
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     const value = this.pending.get(key);

@@ -12,9 +12,10 @@ import { aggregateCount } from '../src/fingerprint-aggregates.js';
 import { aggregateKey, byKeyKey, latestKey, metaKey, prefixBounds, recordKey, tableBounds, tableKey } from '../src/key-layout.js';
 import type { BatchOperation } from '../src/key-value.js';
 import { LevelDatabase } from '../src/level-database.js';
-import { decodePageRow, encodePageRow, pageKey, recordsOf } from '../src/page-rows.js';
+import { decodePageRow, encodePageRow, pageKey } from '../src/page-rows.js';
 import type { RecordPages } from '../src/record-pages.js';
 import { readLines, spawnFixture } from './fixtures/child-process.js';
+import { recordsOf } from './fixtures/page-records.js';
 import { seeded } from './fixtures/seeded.js';
 import { fakeId, unsignedEntry } from './fixtures/entries.js';
 

@@ -5,17 +5,18 @@ import { TABLE } from '../src/key-layout.js';
 import {
   PageRowBuilder,
   compareIds,
+  composePage,
   decodePageRow,
   encodePageRow,
   fingerprintOf,
   idOf,
   lowerBoundIn,
   pageKey,
-  recordsOf,
   xorFingerprints,
   type PageRecord,
+  type PagePiece,
 } from '../src/page-rows.js';
-import { randomRecords } from './fixtures/page-records.js';
+import { randomRecords, recordsOf } from './fixtures/page-records.js';
 import { seeded } from './fixtures/seeded.js';
 
 const namespace = new Uint8Array(32).fill(9);
@@ -76,6 +77,35 @@ describe('page rows', () => {
       for (const { fingerprint } of records.slice(from, to)) for (let byte = 0; byte < 32; byte++) expected[byte]! ^= fingerprint[byte]!;
       expect(bytesToHex(xor)).toBe(bytesToHex(expected));
       for (let index = 0; index < page.count; index++) expect(bytesToHex(fingerprintOf(page, index))).toBe(bytesToHex(records[index]!.fingerprint));
+    }
+  });
+
+  test('a page composed of slices of pages and single records is the row its records encode to (seeded: 5)', () => {
+    const random = seeded(5);
+    for (let round = 0; round < 200; round++) {
+      // Records in id order, cut into pieces: runs taken from pages (with records before and after them that the
+      // piece leaves out) and single records.
+      const records = randomRecords(random, namespace, Math.floor(random() * 30));
+      const pieces: PagePiece[] = [];
+      for (let index = 0; index < records.length; ) {
+        const run = 1 + Math.floor(random() * 5);
+        if (random() < 0.3) {
+          pieces.push(records[index]!);
+          index += 1;
+          continue;
+        }
+        const before = Math.floor(random() * 3);
+        const from = Math.max(0, index - before);
+        const to = Math.min(records.length, index + run + Math.floor(random() * 3));
+        const source = decodePageRow(namespace, encodePageRow(records.slice(from, to)));
+        pieces.push({ page: source, from: index - from, to: Math.min(index + run, records.length) - from });
+        index = Math.min(index + run, records.length);
+      }
+      if (random() < 0.2) pieces.push({ page: decodePageRow(namespace, encodePageRow(records.slice(0, 3))), from: 1, to: 1 });
+      const page = composePage(namespace, pieces);
+      expect(bytesToHex(page.row)).toBe(bytesToHex(encodePageRow(records)));
+      expect([...page.starts]).toEqual([...decodePageRow(namespace, page.row).starts]);
+      expect(page.count).toBe(records.length);
     }
   });
 
