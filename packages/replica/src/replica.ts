@@ -368,7 +368,7 @@ export class Replica {
 
   /**
    * Validates the entries of one sync message and stores the valid ones, in chunks of {@link RECEIVE_CHUNK}: the
-   * signatures of a chunk are verified (in one batch, on the thread pool in Node) while the chunk before it is
+   * signatures of a chunk are verified (in one batch, on worker threads in Node) while the chunk before it is
    * being stored, and chunks are stored in order.
    */
   async #receiveRemote(
