@@ -384,11 +384,14 @@ function sumNodes(nodes: NodeReader, level: number, namespace: Uint8Array, from:
  */
 async function readPage(target: AggregateWrites, namespace: Uint8Array, boundary: Uint8Array, count: number): Promise<PageRecords> {
   const key = pageKey(boundary);
-  const pending = target.writes.pendingWrite(key);
-  const held = pending === undefined ? target.heldPage?.(boundary) : undefined;
-  if (held !== undefined) return checkedPage(held, count);
-  const value = pending === undefined ? await target.writes.get(key) : (pending ?? undefined);
-  return checkedPage(decodePageRow(namespace, value ?? new Uint8Array()), count);
+  let value = target.writes.pendingWrite(key);
+  if (value === undefined) {
+    // A held page that does not count as many records as the node is not trusted: its row is read.
+    const held = target.heldPage?.(boundary);
+    if (held !== undefined && held.count === count) return held;
+    value = (await target.writes.get(key)) ?? null;
+  }
+  return checkedPage(value === null ? decodePageRow(namespace, new Uint8Array()) : decodePageRow(namespace, value), count);
 }
 
 /** `page`, if it holds as many records as its level-1 node counts. */

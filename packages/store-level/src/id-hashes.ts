@@ -1,9 +1,5 @@
-import type { PageRecords } from './page-rows.js';
-
-/** Bytes of a namespace id: every id of a namespace starts with it, so hashes leave it out. */
-const NAMESPACE_LENGTH = 32;
-/** Bytes of an entry fingerprint, after each id in a page row. */
-const FINGERPRINT_LENGTH = 32;
+import { ID_LENGTH } from '@docs/entry';
+import { idEnd, idSuffixStart, type PageRecords } from './page-rows.js';
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -11,7 +7,7 @@ const FNV_PRIME = 0x01000193;
 const HASH_MASK = 0x3fffffff;
 
 /**
- * The hashes of the record ids held for a namespace held whole (FNV-1a of `author ‖ key`, 30 bits), each with how
+ * The hashes of the record ids held for a namespace held whole (FNV-1a of `author ‖ key`, the id past its namespace, 30 bits), each with how
  * many ids have it: "which prefixes of this id are records?" then costs one multiplication per byte, where a floor
  * search per prefix length compared ids of 64 shared bytes a dozen times. A length whose hash is absent is no record;
  * one whose hash is present may be (hashes collide) and is checked exactly. About 40 bytes per id.
@@ -39,6 +35,11 @@ export class IdHashes {
     for (let index = start; index < nextEnd; index++) this.counts.set(next[index]!, (this.counts.get(next[index]!) ?? 0) + 1);
   }
 
+  /** Counts the ids of a page. */
+  addPage(page: PageRecords): void {
+    this.replacePage(undefined, page);
+  }
+
   /** Uncounts the ids of a page counted before. */
   removePage(page: PageRecords): void {
     for (const hash of hashesOf(page)) this.uncount(hash);
@@ -51,7 +52,7 @@ export class IdHashes {
   candidateLengths(id: Uint8Array, from: number): number[] {
     const lengths: number[] = [];
     let hash = FNV_OFFSET;
-    for (let index = NAMESPACE_LENGTH; index < id.length; index++) {
+    for (let index = ID_LENGTH; index < id.length; index++) {
       if (index >= from && this.counts.has(hash & HASH_MASK)) lengths.push(index);
       hash = Math.imul(hash ^ id[index]!, FNV_PRIME);
     }
@@ -70,12 +71,12 @@ const EMPTY = new Uint32Array(0);
 
 /** The hash of each id of a page, in order. */
 function hashesOf(page: PageRecords): Uint32Array {
-  const { row, starts } = page;
+  const { row } = page;
   const hashes = new Uint32Array(page.count);
   for (let index = 0; index < page.count; index++) {
     let hash = FNV_OFFSET;
-    const end = starts[index + 1]! - FINGERPRINT_LENGTH;
-    for (let byte = starts[index]! + 4; byte < end; byte++) hash = Math.imul(hash ^ row[byte]!, FNV_PRIME);
+    const end = idEnd(page, index);
+    for (let byte = idSuffixStart(page, index); byte < end; byte++) hash = Math.imul(hash ^ row[byte]!, FNV_PRIME);
     hashes[index] = hash & HASH_MASK;
   }
   return hashes;

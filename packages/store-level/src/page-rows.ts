@@ -65,9 +65,9 @@ export function encodePageRow(records: readonly PageRecord[]): Uint8Array {
 const composedPages = new WeakMap<Uint8Array, PageRecords>();
 
 /**
- * Decodes a page row of `namespace`, keeping `value` (which must not change afterwards); a row {@link composePage}
- * made is not decoded again. Malformed values — truncated, an id shorter than an author, ids not strictly
- * increasing — are `DOCS_STORE_CORRUPTED`.
+ * Decodes a page row of `namespace`, keeping `value` (which must not change afterwards). A row {@link composePage}
+ * made is not decoded again: its page is returned, trusted (an edit puts its records in order). Malformed values —
+ * truncated, an id shorter than an author, ids not strictly increasing — are `DOCS_STORE_CORRUPTED`.
  */
 export function decodePageRow(namespace: Uint8Array, value: Uint8Array): PageRecords {
   const known = composedPages.get(value);
@@ -144,6 +144,16 @@ export function idOf(page: PageRecords, index: number): Uint8Array {
   id.set(page.namespaceId);
   id.set(page.row.subarray(from, to), NAMESPACE_LENGTH);
   return id;
+}
+
+/** Where the `index`-th id of a page, without its namespace (`author ‖ key`), starts in its row. */
+export function idSuffixStart(page: PageRecords, index: number): number {
+  return page.starts[index]! + 4;
+}
+
+/** Where the `index`-th id of a page ends in its row (its fingerprint follows). */
+export function idEnd(page: PageRecords, index: number): number {
+  return page.starts[index + 1]! - FINGERPRINT_LENGTH;
 }
 
 /** The `index`-th fingerprint of a page (a view, not to be changed). */

@@ -211,7 +211,11 @@ export class RecordPages {
     return false;
   }
 
-  /** The committed page of the level-1 node starting at `boundary` if it is held, or undefined. Reads nothing. */
+  /**
+   * The committed page of the level-1 node starting at `boundary` if it is held, or undefined. Reads nothing. A batch
+   * being built may use it where it has no pending write of the row: pages change only when a batch commits, and
+   * batches are built one at a time.
+   */
   heldPage(namespace: Uint8Array, boundary: Uint8Array): PageRecords | undefined {
     return this.byNamespace.get(bytesToMapKey(namespace))?.get(boundary);
   }
@@ -264,7 +268,7 @@ export class RecordPages {
     held.setAll(pages.map((page) => [page.boundary, page] as const));
     this.byNamespace.set(name, held);
     const hashes = new IdHashes();
-    for (const page of pages) hashes.replacePage(undefined, page);
+    for (const page of pages) hashes.addPage(page);
     this.idHashes.set(name, hashes);
     this.unindex(name);
     this.whole.hold(name, count);
@@ -462,7 +466,8 @@ export class RecordPages {
 
   private drop(page: Page): void {
     this.forgetPage(page);
-    if (this.whole.has(page.namespace)) this.idHashes.get(page.namespace)?.removePage(page);
+    // (Only namespaces held whole have id hashes.)
+    this.idHashes.get(page.namespace)?.removePage(page);
     this.unindex(page.namespace);
     const pages = this.byNamespace.get(page.namespace);
     if (pages === undefined) return;

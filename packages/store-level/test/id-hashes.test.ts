@@ -76,4 +76,29 @@ describe('id hashes', () => {
       expect(hashes.candidateLengths(id, id.length).length, bytesToHex(id)).toBe(counted.has(bytesToHex(id)) ? 1 : 0);
     }
   });
+
+  test('an id counted by two pages at once (a page split or merged, replayed one row at a time) stays counted until both let it go', () => {
+    const records = randomRecords(seeded(33), namespace, 6);
+    const whole = pageOf(records);
+    const left = pageOf(records.slice(0, 3));
+    const right = pageOf(records.slice(3));
+    const hashes = new IdHashes();
+    hashes.addPage(whole);
+    // The split's new page first: its ids are counted twice for a moment.
+    hashes.addPage(right);
+    hashes.replacePage(whole, left);
+    for (const { id } of records) expect(hashes.candidateLengths(id, id.length), bytesToHex(id)).toEqual([id.length]);
+    hashes.removePage(right);
+    expect(records.map(({ id }) => hashes.candidateLengths(id, id.length).length)).toEqual([1, 1, 1, 0, 0, 0]);
+  });
+
+  test('candidate lengths start at `from`: none past the id, the whole id at its own length', () => {
+    const records = randomRecords(seeded(34), namespace, 1, { keyLength: 1 });
+    const { id } = records[0]!;
+    const hashes = new IdHashes();
+    hashes.addPage(pageOf(records));
+    expect(hashes.candidateLengths(id, id.length)).toEqual([id.length]);
+    expect(hashes.candidateLengths(id, id.length + 1)).toEqual([]);
+    expect(hashes.candidateLengths(id.subarray(0, 32), 32).every((length) => length === 32)).toBe(true);
+  });
 });

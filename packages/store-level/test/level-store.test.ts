@@ -704,7 +704,7 @@ describe('namespaces held whole', () => {
   test('inserts into a namespace held whole find their parents in memory and follow the insert rule as the model does (seeded: 11)', async () => {
     const size = 500;
     const { namespace, store, ranges } = await storeHeldWhole(size);
-    const heldWhole = () => (store as unknown as { pages: RecordPages }).pages.heldPrefixLengths(namespace, namespace, 32) !== undefined;
+    const heldWhole = () => (store as unknown as { pages: RecordPages }).pages.holdsPrefixed(namespace, namespace) !== undefined;
     expect(heldWhole(), 'held whole').toBe(true);
     const model = new StoreModel();
     for (let index = 0; index < size; index++) model.put(unsignedEntry(namespace, fakeId(index % 2), `k${String(index).padStart(5, '0')}`, 3));
@@ -724,6 +724,19 @@ describe('namespaces held whole', () => {
     const stored: string[] = [];
     for await (const signed of ranges.items(whole)) stored.push(`${bytesToHex(signed.entry.id.bytes)} ${signed.entry.record.timestamp}`);
     expect(stored).toEqual(model.entries(namespace).map((signed) => `${bytesToHex(signed.entry.id.bytes)} ${signed.entry.record.timestamp}`));
+    expect((await store.checkIntegrity()).ok).toBe(true);
+    await store.close();
+  });
+
+  test('inserts into a namespace held whole with no parent and nothing under their ids read only their author\'s latest row', async () => {
+    const { level, namespace, store } = await storeHeldWhole(2_000);
+    level.rowsRead = 0;
+    level.walks = 0;
+    // A new author: no parent, nothing under the id; its page (and, in a batch, the pages written before) in memory.
+    await store.put(unsignedEntry(namespace, fakeId(7), 'k00100x', 3));
+    await store.putMany(Array.from({ length: 20 }, (_, index) => unsignedEntry(namespace, fakeId(7), `k${String(index * 90).padStart(5, '0')}y`, 3)));
+    // One latest row per batch: later entries of a batch find it among its pending writes.
+    expect([level.rowsRead, level.walks]).toEqual([2, 0]);
     expect((await store.checkIntegrity()).ok).toBe(true);
     await store.close();
   });

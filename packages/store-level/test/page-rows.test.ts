@@ -109,6 +109,20 @@ describe('page rows', () => {
     }
   });
 
+  test('a composed row decodes to the page composed for its namespace; another namespace decodes it afresh; nothing composes to an empty page', () => {
+    const records = randomRecords(seeded(6), namespace, 5);
+    const source = decodePageRow(namespace, encodePageRow(records));
+    const page = composePage(namespace, [{ page: source, from: 0, to: 2 }, records[3]!]);
+    expect(decodePageRow(namespace, page.row)).toBe(page);
+    const other = new Uint8Array(32).fill(4);
+    const again = decodePageRow(other, page.row);
+    expect(again).not.toBe(page);
+    expect(bytesToHex(idOf(again, 0))).toBe(bytesToHex(concatBytes(other, records[0]!.id.subarray(32))));
+    for (const empty of [composePage(namespace, []), composePage(namespace, [{ page: decodePageRow(namespace, new Uint8Array()), from: 0, to: 0 }])]) {
+      expect([empty.count, empty.row.length, [...empty.starts]]).toEqual([0, 0, [0]]);
+    }
+  });
+
   test('a damaged row decodes to a valid page or fails with DOCS_STORE_CORRUPTED, never anything else (seeded: 2)', () => {
     const random = seeded(2);
     let refused = 0;
