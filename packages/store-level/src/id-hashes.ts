@@ -7,10 +7,11 @@ const FNV_PRIME = 0x01000193;
 const HASH_MASK = 0x3fffffff;
 
 /**
- * The hashes of the record ids held for a namespace held whole (FNV-1a of `author ‖ key`, the id past its namespace, 30 bits), each with how
- * many ids have it: "which prefixes of this id are records?" then costs one multiplication per byte, where a floor
- * search per prefix length compared ids of 64 shared bytes a dozen times. A length whose hash is absent is no record;
- * one whose hash is present may be (hashes collide) and is checked exactly. About 40 bytes per id.
+ * The hashes of a set of record ids of one namespace — those held for a namespace held whole, or those a batch put —
+ * (FNV-1a of `author ‖ key`, the id past its namespace, 30 bits), each with how many ids have it: "which prefixes of
+ * this id are records?" then costs one multiplication per byte, where a floor search per prefix length compared ids
+ * of 64 shared bytes a dozen times. A length whose hash is absent is no id counted; one whose hash is present may be
+ * (hashes collide) and is checked exactly. About 40 bytes per id.
  */
 export class IdHashes {
   private readonly counts = new Map<number, number>();
@@ -32,7 +33,14 @@ export class IdHashes {
       nextEnd--;
     }
     for (let index = start; index < previousEnd; index++) this.uncount(previous[index]!);
-    for (let index = start; index < nextEnd; index++) this.counts.set(next[index]!, (this.counts.get(next[index]!) ?? 0) + 1);
+    for (let index = start; index < nextEnd; index++) this.count(next[index]!);
+  }
+
+  /** Counts an id (`namespace ‖ author ‖ key`). */
+  addId(id: Uint8Array): void {
+    let hash = FNV_OFFSET;
+    for (let index = ID_LENGTH; index < id.length; index++) hash = Math.imul(hash ^ id[index]!, FNV_PRIME);
+    this.count(hash & HASH_MASK);
   }
 
   /** Counts the ids of a page. */
@@ -58,6 +66,10 @@ export class IdHashes {
     }
     if (id.length >= from && this.counts.has(hash & HASH_MASK)) lengths.push(id.length);
     return lengths;
+  }
+
+  private count(hash: number): void {
+    this.counts.set(hash, (this.counts.get(hash) ?? 0) + 1);
   }
 
   private uncount(hash: number): void {

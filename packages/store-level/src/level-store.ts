@@ -35,6 +35,7 @@ import {
 } from '@docs/store';
 import { AggregateCache } from './aggregate-cache.js';
 import { DEFAULT_CACHED_RECORDS, RecordPages } from './record-pages.js';
+import { IdHashes } from './id-hashes.js';
 import { DEFAULT_AGGREGATE_SHAPE, type AggregateShape, type FingerprintAggregates } from './fingerprint-aggregates.js';
 import { checkIntegrity, type IntegrityReport } from './integrity-check.js';
 import {
@@ -61,7 +62,6 @@ import { LevelRangeStore } from './level-range-store.js';
 import { ReadWriteLock } from './read-write-lock.js';
 import { SerialQueue } from './serial-queue.js';
 import { pageKey } from './page-rows.js';
-import { prefixLengthsIn } from './prefix-search.js';
 import { prepareFormat } from './store-format.js';
 import { decodeStoredRecord, encodeStoredRecord, storedFingerprint, storedHash } from './stored-record.js';
 import { WriteSet } from './write-set.js';
@@ -432,8 +432,9 @@ export class LevelStore implements DocsStore {
   private async putBatch(list: readonly SignedEntry[]): Promise<PutOutcome[]> {
     const descendants = await this.committedDescendants(list);
     const writes = new WriteSet(this.database);
+    const put = new IdHashes();
     const outcomes: PutOutcome[] = [];
-    for (const [index, signed] of list.entries()) outcomes.push(await this.applyPut(writes, signed, descendants[index]!));
+    for (const [index, signed] of list.entries()) outcomes.push(await this.applyPut(writes, put, signed, descendants[index]!));
     await this.commit(writes.operations());
     return outcomes;
   }
@@ -460,7 +461,12 @@ export class LevelStore implements DocsStore {
    * The insert rule (see `@docs/store` insert-rule) applied to a write set; `committed` holds the committed rows
    * under the entry's id.
    */
-  private async applyPut(writes: WriteSet, signed: SignedEntry, committed: Array<[Uint8Array, Uint8Array]>): Promise<PutOutcome> {
+  private async applyPut(
+    writes: WriteSet,
+    put: IdHashes,
+    signed: SignedEntry,
+    committed: Array<[Uint8Array, Uint8Array]>,
+  ): Promise<PutOutcome> {
     const { id, record } = signed.entry;
     const idBytes = id.bytes;
     const namespace = id.namespace;
@@ -468,7 +474,10 @@ export class LevelStore implements DocsStore {
     const key = id.key;
     const ownRow = recordKey(idBytes);
     const held = this.pages.heldPrefixLengths(namespace, idBytes, ID_KEY_OFFSET);
-    const parents = held === undefined ? await parentRows(writes, ownRow, key.length) : await heldParentRows(writes, ownRow, held);
+    const parents =
+      held === undefined
+        ? await parentRows(writes, ownRow, key.length)
+        : await heldParentRows(writes, ownRow, [...held, ...put.candidateLengths(idBytes, ID_KEY_OFFSET)]);
     for (const [rowKey, value] of parents) {
       if (blocksInsert(decodeStoredRecord(rowKey.subarray(1), value), signed)) return { inserted: false };
     }
@@ -498,6 +507,7 @@ export class LevelStore implements DocsStore {
       await this.aggregates.remove(target, namespace, existingId, storedFingerprint(value));
     }
     writes.put(ownRow, encodeStoredRecord(signed, fingerprint));
+    put.addId(idBytes);
     writes.put(byKeyKey(namespace, key, author), EMPTY_VALUE);
     if (replacedFingerprint === undefined) await this.aggregates.insert(target, namespace, idBytes, fingerprint);
     else await this.aggregates.replace(target, namespace, idBytes, replacedFingerprint, fingerprint);
@@ -655,21 +665,12 @@ function recordId(namespace: Uint8Array, author: Uint8Array, key: Uint8Array): U
 }
 
 /**
- * {@link parentRows} in a namespace held whole, where `committedLengths` are the lengths of the record id's prefixes
- * that committed records have (found in memory): the prefixes the batch's pending writes hold are found by a few
- * floor searches (see `prefix-search.ts`), and only the rows of both are read.
+ * {@link parentRows} in a namespace held whole, given the lengths of the record id's prefixes that may be records
+ * (found in memory: the committed ids held, and the ids the batch put so far): only those rows are read, through the
+ * batch's pending writes (a row it deleted is no parent).
  */
-async function heldParentRows(
-  writes: WriteSet,
-  ownRow: Uint8Array,
-  committedLengths: readonly number[],
-): Promise<Array<[Uint8Array, Uint8Array]>> {
-  const keyStart = 1 + ID_KEY_OFFSET;
-  const lengths = new Set([
-    ...committedLengths.map((length) => 1 + length),
-    ...prefixLengthsIn(ownRow, keyStart, (bound) => writes.pendingFloor(bound)),
-  ]);
-  const rows = [...lengths].sort((a, b) => a - b).map((length) => ownRow.subarray(0, length));
+async function heldParentRows(writes: WriteSet, ownRow: Uint8Array, idLengths: readonly number[]): Promise<Array<[Uint8Array, Uint8Array]>> {
+  const rows = [...new Set(idLengths)].sort((a, b) => a - b).map((length) => ownRow.subarray(0, 1 + length));
   const values = await writes.getMany(rows);
   const parents: Array<[Uint8Array, Uint8Array]> = [];
   for (const [index, value] of values.entries()) if (value !== undefined) parents.push([rows[index]!, value]);

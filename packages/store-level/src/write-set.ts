@@ -125,11 +125,6 @@ export class WriteSet implements KeyValueReader {
     }
     return operations;
   }
-
-  /** The greatest key ≤ `key` with a pending write (a put or a delete), or undefined. */
-  pendingFloor(key: Uint8Array): Uint8Array | undefined {
-    return this.pending.atOrBefore(key)?.[0];
-  }
 }
 
 /** Merges pending writes into committed rows, both in the same order: pending wins, pending deletes hide. */
