@@ -101,4 +101,19 @@ describe('id hashes', () => {
     expect(hashes.candidateLengths(id, id.length + 1)).toEqual([]);
     expect(hashes.candidateLengths(id.subarray(0, 32), 32).every((length) => length === 32)).toBe(true);
   });
+
+  test('ids counted one by one (those a batch put) are found as prefixes like the ids of pages', () => {
+    const records = randomRecords(seeded(35), namespace, 40, { keyLength: 5, alphabet: 2 });
+    const fromIds = new IdHashes();
+    for (const { id } of records) fromIds.addId(id);
+    const fromPage = new IdHashes();
+    fromPage.addPage(pageOf(records));
+    const ids = new Set(records.map(({ id }) => bytesToHex(id)));
+    for (const query of randomRecords(seeded(36), namespace, 50, { keyLength: 7, alphabet: 2 })) {
+      const candidates = fromIds.candidateLengths(query.id, KEY_START);
+      expect(candidates, bytesToHex(query.id)).toEqual(fromPage.candidateLengths(query.id, KEY_START));
+      expect(candidates.filter((length) => ids.has(bytesToHex(query.id.subarray(0, length))))).toEqual(trueLengths(query.id, ids));
+    }
+  });
 });
+
