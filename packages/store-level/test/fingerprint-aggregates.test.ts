@@ -57,7 +57,8 @@ async function randomBatch(harness: Harness, random: () => number, namespaces: r
   for (let step = 0; step < size; step++) {
     const namespace = namespaces[Math.floor(random() * namespaces.length)]!;
     const nodes = writes.overlay(await harness.cache.nodes(namespace));
-    const target = { writes, nodes };
+    // As the store does: edits start from the committed pages held, where the batch has not written them.
+    const target = { writes, nodes, heldPage: (boundary: Uint8Array) => harness.pages.heldPage(namespace, boundary) };
     const existing = sortedIds(harness, namespace);
     const choice = random();
     const fingerprint = Uint8Array.from({ length: 32 }, () => Math.floor(random() * 256));
