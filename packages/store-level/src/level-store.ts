@@ -473,6 +473,8 @@ export class LevelStore implements DocsStore {
     const author = id.author;
     const key = id.key;
     const ownRow = recordKey(idBytes);
+    // In a namespace held whole, the prefixes that may be parents come from memory (the batch's puts are counted
+    // without their namespace: one of another namespace only costs a read that finds nothing).
     const held = this.pages.heldPrefixLengths(namespace, idBytes, ID_KEY_OFFSET);
     const parents =
       held === undefined
