@@ -37,7 +37,20 @@ export interface RangeStore<T> {
   summaries?(range: Range): Promise<readonly ItemSummary[] | undefined>;
   /** The item under `key`, or undefined if there is none (any more); required with {@link summaries}. */
   item?(key: Uint8Array): Promise<T | undefined>;
+  /**
+   * Optional, for stores that read their items piecemeal: called when a message of at least {@link SWEEP_MIN_PARTS}
+   * fingerprint parts differs from ours in about half of them or more — answering them splits them all, so the engine
+   * is about to read most of the store. A store may then read everything it needs at once instead of piece by piece.
+   * Only a hint: the answers must not depend on it.
+   */
+  expectSweep?(): Promise<void>;
 }
+
+/**
+ * Fingerprint parts a message needs before {@link RangeStore.expectSweep} may be called: fewer are a few ranges,
+ * answered piecemeal however many items they hold (a session's first message is one part over everything).
+ */
+export const SWEEP_MIN_PARTS = 8;
 
 /** An item's key and fingerprint (see {@link RangeStore.summaries}). */
 export interface ItemSummary {

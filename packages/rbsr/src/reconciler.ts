@@ -3,10 +3,13 @@ import { BytesMap } from './bytes-map.js';
 import { RBSR_ERROR_CODES, RbsrError } from './errors.js';
 import type { Message, MessagePart } from './message.js';
 import { circularSegments, EMPTY_KEY, isWholeRange, rangeContains, type Range } from './range.js';
-import type { RangeStore } from './range-store.js';
+import { SWEEP_MIN_PARTS, type RangeStore } from './range-store.js';
 import { ResponseBuilder } from './response-builder.js';
 import { createPostcardSizeModel, type MessageSizeModel } from './size-model.js';
 import type { RangeItemTraits } from './traits.js';
+
+/** Fingerprint parts of a message compared to decide whether to call {@link RangeStore.expectSweep}, at most. */
+const SWEEP_SAMPLE = 16;
 
 /**
  * How a side splits and when it sends items. The receiver of a message decides by its own
@@ -230,6 +233,7 @@ export class Reconciler<T, S> {
     }
     if (received.length > 0) await callbacks.receive(received);
 
+    if (this.store.expectSweep !== undefined && fingerprintParts.length >= SWEEP_MIN_PARTS) await this.noteSweep(fingerprintParts);
     for (const part of fingerprintParts) {
       const checkpoint = response.checkpoint();
       await this.answerFingerprint(part.range, part.fingerprint, response, callbacks);
@@ -244,6 +248,21 @@ export class Reconciler<T, S> {
     }
     await response.finish(this.store);
     return response.parts.length === 0 ? undefined : { parts: response.parts };
+  }
+
+  /**
+   * Calls {@link RangeStore.expectSweep} when at least half of up to {@link SWEEP_SAMPLE} fingerprint parts, spread
+   * evenly over the message, differ from ours: the parts of a split hold about as many items each, so most of the
+   * store is about to be read. (The fingerprints read here are the ones the answers read next.)
+   */
+  private async noteSweep(parts: ReadonlyArray<FingerprintPart<T, S>>): Promise<void> {
+    const sample = Math.min(parts.length, SWEEP_SAMPLE);
+    let differing = 0;
+    for (let index = 0; index < sample; index++) {
+      const { range, fingerprint } = parts[Math.floor((index * parts.length) / sample)]!;
+      if (!bytesEqual(await this.store.fingerprint(range), fingerprint)) differing++;
+    }
+    if (differing * 2 >= sample) await this.store.expectSweep!();
   }
 
   private checkIncoming(message: Message<T, S>): void {

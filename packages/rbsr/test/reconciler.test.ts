@@ -185,6 +185,30 @@ describe('what receive gets', () => {
     expect(sent).toEqual([item('b', 5), item('d', 5)].map(describeItem));
   });
 
+  it('tells a store that can read everything at once when most ranges of a message differ, and never for a few differences', async () => {
+    const keys = Array.from({ length: 3_000 }, (_, index) => `k${String(index).padStart(4, '0')}`);
+    const base = keys.map((key) => item(key, 1));
+    /** Sweep hints each side received in a session between `aliceSet` and `base`, checked to converge. */
+    const hints = async (aliceSet: TestItem[]) => {
+      const alice = createPeer(aliceSet, { ...SYNC_MODES.tuned }, 'tree');
+      const bob = createPeer(base, { ...SYNC_MODES.tuned }, 'tree');
+      const calls = { alice: 0, bob: 0 };
+      Object.assign(alice.store, { expectSweep: async () => void calls.alice++ });
+      Object.assign(bob.store, { expectSweep: async () => void calls.bob++ });
+      const exchange = await runExchange(alice, bob, 100);
+      const expected = expectedMerge(aliceSet, base).map(describeItem);
+      expect([alice.all().map(describeItem), bob.all().map(describeItem)]).toEqual([expected, expected]);
+      return { ...calls, messages: exchange.aliceToBob.length + exchange.bobToAlice.length };
+    };
+    // Every tenth item newer on Alice's side: every range of the first two splits differs. Alice gets the first
+    // message of 16 parts, Bob the one of 256.
+    const scattered = await hints(keys.map((key, index) => item(key, index % 10 === 0 ? 2 : 1)));
+    expect([scattered.alice, scattered.bob]).toEqual([1, 1]);
+    // One item newer, and eight in one sixteenth of the keys: a few ranges differ in each message.
+    expect(await hints(keys.map((key, index) => item(key, index === 1_500 ? 2 : 1)))).toMatchObject({ alice: 0, bob: 0 });
+    expect(await hints(keys.map((key, index) => item(key, index >= 100 && index < 108 ? 2 : 1)))).toMatchObject({ alice: 0, bob: 0 });
+  });
+
   it('a store with summaries reads, for a diff, only its items whose fingerprints differ from the peer\'s', async () => {
     const bob = createPeer(items([['a', 5], ['b', 5], ['c', 5], ['d', 5]]), { ...SYNC_MODES.tuned }, 'summaries');
     const store = bob.store as SummarizingStore<TestItem>;

@@ -156,6 +156,15 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     return out;
   }
 
+  /**
+   * The engine is about to sweep the namespace (see `RangeStore.expectSweep`): it is read whole now if it fits beside
+   * the namespaces held whole, instead of after its piecemeal reads have cost a share of that.
+   */
+  async expectSweep(): Promise<void> {
+    this.context.ensureOpen();
+    await this.context.commitLock.shared(async () => this.context.pages.holdNamespace(this.namespace, await this.below(undefined), true));
+  }
+
   /** The namespace's entry under the record id `key`, or undefined. */
   async item(key: Uint8Array): Promise<SignedEntry | undefined> {
     this.context.ensureOpen();

@@ -144,13 +144,14 @@ export class RecordPages {
    * Holds every page of a namespace (`total`: the count and XOR of all its records) when {@link WholeNamespacePolicy}
    * admits it — once its operations have read a share of it, if it fits beside the others held whole — read in one
    * walk and kept whole across commits, so that its range operations then read nothing (see {@link wholeIndex}).
-   * Must run under the shared commit lock.
+   * With `expected` (a sweep of it is about to start), it is read at once if it fits. Must run under the shared
+   * commit lock.
    */
-  async holdNamespace(namespace: Uint8Array, total: Aggregate): Promise<void> {
+  async holdNamespace(namespace: Uint8Array, total: Aggregate, expected = false): Promise<void> {
     const name = bytesToMapKey(namespace);
     let loading = this.loadingWhole.get(name);
     if (loading === undefined) {
-      const giving = this.whole.admit(name, total.count);
+      const giving = this.whole.admit(name, total.count, expected);
       if (giving === undefined) return;
       for (const other of giving) this.release(other);
       loading = this.loadWhole(name, namespace, total);

@@ -728,6 +728,29 @@ describe('namespaces held whole', () => {
     await store.close();
   });
 
+  test('a sweep the engine expects reads a namespace whole at once, if it fits; its operations then read nothing', async () => {
+    const level = new InstrumentedLevel();
+    const size = 2_000;
+    const { namespace, ids } = await filledStore(level, size);
+    const heldWhole = (store: LevelStore) => (store as unknown as { pages: RecordPages }).pages.holdsPrefixed(namespace, namespace) !== undefined;
+    const bounds = boundsOf(namespace, ids, seeded(12));
+    const expected = await throughNodes(level, namespace, size, bounds);
+    // Too large for half of cachedRecords: the hint changes nothing.
+    const small = await LevelStore.open({ db: level.proxy }, sweepsOnly(size));
+    await small.ranges(namespace).expectSweep();
+    expect(heldWhole(small)).toBe(false);
+    await small.close();
+    const store = await LevelStore.open({ db: level.proxy });
+    const ranges = store.ranges(namespace);
+    expect(heldWhole(store)).toBe(false);
+    await ranges.expectSweep();
+    expect(heldWhole(store)).toBe(true);
+    level.rowsRead = 0;
+    expect(await answers(ranges, bounds)).toEqual(expected);
+    expect(level.rowsRead).toBe(0);
+    await store.close();
+  });
+
   test('inserts into a namespace held whole with no parent and nothing under their ids read only their author\'s latest row', async () => {
     const { level, namespace, store } = await storeHeldWhole(2_000);
     level.rowsRead = 0;
