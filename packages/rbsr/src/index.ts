@@ -3,7 +3,7 @@ export { RBSR_ERROR_CODES, RbsrError, type RbsrErrorCode } from './errors.js';
 export { FingerprintTree, prefixUpperBound, type FingerprintTreeOptions } from './fingerprint-tree.js';
 export { countMessageValues, type Message, type MessagePart } from './message.js';
 export { circularSegments, EMPTY_KEY, isWholeRange, rangeContains, type Range } from './range.js';
-export { SWEEP_MIN_PARTS, type ItemSummary, type RangeStore } from './range-store.js';
+export type { ItemSummary, RangeStore } from './range-store.js';
 export {
   DEFAULT_FRAME_BUDGET,
   Reconciler,

@@ -38,19 +38,15 @@ export interface RangeStore<T> {
   /** The item under `key`, or undefined if there is none (any more); required with {@link summaries}. */
   item?(key: Uint8Array): Promise<T | undefined>;
   /**
-   * Optional, for stores that read their items piecemeal: called when a message of at least {@link SWEEP_MIN_PARTS}
-   * fingerprint parts differs from ours in about half of them or more — answering them splits them all, so the engine
-   * is about to read most of the store. A store may then read everything it needs at once instead of piece by piece.
-   * Only a hint: the answers must not depend on it.
+   * Optional, for stores that read piecemeal but can read everything at once for less: called before the engine
+   * answers a message of 8 or more fingerprint parts, with about how many ranges answering it will read (the
+   * differing parts, estimated from up to 16 of them, times the split factor: each a sub-range's bounds and pivot, or
+   * a short run of items). A store may then read at once what those reads would read piece by piece. Called after the
+   * message's values were stored, possibly once per message: it must be cheap once done. A rejection fails
+   * `processMessage`. Only a hint: the answers must not depend on it.
    */
-  expectSweep?(): Promise<void>;
+  expectRangeReads?(ranges: number): Promise<void>;
 }
-
-/**
- * Fingerprint parts a message needs before {@link RangeStore.expectSweep} may be called: fewer are a few ranges,
- * answered piecemeal however many items they hold (a session's first message is one part over everything).
- */
-export const SWEEP_MIN_PARTS = 8;
 
 /** An item's key and fingerprint (see {@link RangeStore.summaries}). */
 export interface ItemSummary {

@@ -3,12 +3,15 @@ import { BytesMap } from './bytes-map.js';
 import { RBSR_ERROR_CODES, RbsrError } from './errors.js';
 import type { Message, MessagePart } from './message.js';
 import { circularSegments, EMPTY_KEY, isWholeRange, rangeContains, type Range } from './range.js';
-import { SWEEP_MIN_PARTS, type RangeStore } from './range-store.js';
+import type { RangeStore } from './range-store.js';
 import { ResponseBuilder } from './response-builder.js';
 import { createPostcardSizeModel, type MessageSizeModel } from './size-model.js';
 import type { RangeItemTraits } from './traits.js';
 
-/** Fingerprint parts of a message compared to decide whether to call {@link RangeStore.expectSweep}, at most. */
+/** Fingerprint parts a message needs before {@link RangeStore.expectRangeReads} is called: fewer cost little. */
+const ANNOUNCE_MIN_PARTS = 8;
+
+/** Fingerprint parts of a message compared to estimate {@link RangeStore.expectRangeReads}, at most. */
 const SWEEP_SAMPLE = 16;
 
 /**
@@ -233,7 +236,8 @@ export class Reconciler<T, S> {
     }
     if (received.length > 0) await callbacks.receive(received);
 
-    if (this.store.expectSweep !== undefined && fingerprintParts.length >= SWEEP_MIN_PARTS) await this.noteSweep(fingerprintParts);
+    const expectRangeReads = this.store.expectRangeReads?.bind(this.store);
+    if (expectRangeReads !== undefined && fingerprintParts.length >= ANNOUNCE_MIN_PARTS) await this.announceReads(fingerprintParts, expectRangeReads);
     for (const part of fingerprintParts) {
       const checkpoint = response.checkpoint();
       await this.answerFingerprint(part.range, part.fingerprint, response, callbacks);
@@ -251,18 +255,18 @@ export class Reconciler<T, S> {
   }
 
   /**
-   * Calls {@link RangeStore.expectSweep} when at least half of up to {@link SWEEP_SAMPLE} fingerprint parts, spread
-   * evenly over the message, differ from ours: the parts of a split hold about as many items each, so most of the
-   * store is about to be read. (The fingerprints read here are the ones the answers read next.)
+   * Tells the store ({@link RangeStore.expectRangeReads}) about how many ranges answering `parts` will read: the parts
+   * that differ from ours — estimated from up to {@link SWEEP_SAMPLE} of them, spread evenly over the message — times
+   * the split factor. (The fingerprints read here are the ones the answers read next.)
    */
-  private async noteSweep(parts: ReadonlyArray<FingerprintPart<T, S>>): Promise<void> {
+  private async announceReads(parts: ReadonlyArray<FingerprintPart<T, S>>, expectRangeReads: (ranges: number) => Promise<void>): Promise<void> {
     const sample = Math.min(parts.length, SWEEP_SAMPLE);
     let differing = 0;
     for (let index = 0; index < sample; index++) {
       const { range, fingerprint } = parts[Math.floor((index * parts.length) / sample)]!;
       if (!bytesEqual(await this.store.fingerprint(range), fingerprint)) differing++;
     }
-    if (differing * 2 >= sample) await this.store.expectSweep!();
+    if (differing > 0) await expectRangeReads(Math.round((differing * parts.length) / sample) * this.settings.splitFactor);
   }
 
   private checkIncoming(message: Message<T, S>): void {

@@ -185,28 +185,30 @@ describe('what receive gets', () => {
     expect(sent).toEqual([item('b', 5), item('d', 5)].map(describeItem));
   });
 
-  it('tells a store that can read everything at once when most ranges of a message differ, and never for a few differences', async () => {
+  it('announces to the store about how many ranges answering a message of 8 or more fingerprint parts will read', async () => {
     const keys = Array.from({ length: 3_000 }, (_, index) => `k${String(index).padStart(4, '0')}`);
     const base = keys.map((key) => item(key, 1));
-    /** Sweep hints each side received in a session between `aliceSet` and `base`, checked to converge. */
-    const hints = async (aliceSet: TestItem[]) => {
-      const alice = createPeer(aliceSet, { ...SYNC_MODES.tuned }, 'tree');
-      const bob = createPeer(base, { ...SYNC_MODES.tuned }, 'tree');
-      const calls = { alice: 0, bob: 0 };
-      Object.assign(alice.store, { expectSweep: async () => void calls.alice++ });
-      Object.assign(bob.store, { expectSweep: async () => void calls.bob++ });
-      const exchange = await runExchange(alice, bob, 100);
+    /** The announcements each side received in a session between `aliceSet` and `base` (checked to converge). */
+    const announced = async (aliceSet: TestItem[], options: TestPeerOptions = { ...SYNC_MODES.tuned }) => {
+      const alice = createPeer(aliceSet, options, 'tree');
+      const bob = createPeer(base, options, 'tree');
+      const calls: { alice: number[]; bob: number[] } = { alice: [], bob: [] };
+      Object.assign(alice.store, { expectRangeReads: async (ranges: number) => void calls.alice.push(ranges) });
+      Object.assign(bob.store, { expectRangeReads: async (ranges: number) => void calls.bob.push(ranges) });
+      await runExchange(alice, bob, 200);
       const expected = expectedMerge(aliceSet, base).map(describeItem);
       expect([alice.all().map(describeItem), bob.all().map(describeItem)]).toEqual([expected, expected]);
-      return { ...calls, messages: exchange.aliceToBob.length + exchange.bobToAlice.length };
+      return calls;
     };
-    // Every tenth item newer on Alice's side: every range of the first two splits differs. Alice gets the first
-    // message of 16 parts, Bob the one of 256.
-    const scattered = await hints(keys.map((key, index) => item(key, index % 10 === 0 ? 2 : 1)));
-    expect([scattered.alice, scattered.bob]).toEqual([1, 1]);
-    // One item newer, and eight in one sixteenth of the keys: a few ranges differ in each message.
-    expect(await hints(keys.map((key, index) => item(key, index === 1_500 ? 2 : 1)))).toMatchObject({ alice: 0, bob: 0 });
-    expect(await hints(keys.map((key, index) => item(key, index >= 100 && index < 108 ? 2 : 1)))).toMatchObject({ alice: 0, bob: 0 });
+    const newer = (changed: (index: number) => boolean) => keys.map((key, index) => item(key, changed(index) ? 2 : 1));
+    // Every tenth item newer on Alice's side: every range of the first two splits differs. Alice answers the message
+    // of 16 parts (16 × 16 sub-ranges), Bob the one of 256 (a sample of 16, all differing: 256 × 16).
+    expect(await announced(newer((index) => index % 10 === 0))).toEqual({ alice: [256], bob: [4_096] });
+    // One item newer: one part of 16 differs in each message of 8 or more parts.
+    expect(await announced(newer((index) => index === 1_500))).toEqual({ alice: [16], bob: [16] });
+    // Six scattered items, ranges split in two (compat): few ranges at each step; no message with nothing differing.
+    const compat = await announced(newer((index) => index % 500 === 7), { ...SYNC_MODES.compat });
+    expect([...compat.alice, ...compat.bob].every((ranges) => ranges > 0 && ranges <= 12)).toBe(true);
   });
 
   it('a store with summaries reads, for a diff, only its items whose fingerprints differ from the peer\'s', async () => {

@@ -144,14 +144,14 @@ export class RecordPages {
    * Holds every page of a namespace (`total`: the count and XOR of all its records) when {@link WholeNamespacePolicy}
    * admits it — once its operations have read a share of it, if it fits beside the others held whole — read in one
    * walk and kept whole across commits, so that its range operations then read nothing (see {@link wholeIndex}).
-   * With `expected` (a sweep of it is about to start), it is read at once if it fits. Must run under the shared
-   * commit lock.
+   * `expectedLoads` piecemeal loads of `recordsPerLoad` records each, about to be made, count as made. Must run under
+   * the shared commit lock.
    */
-  async holdNamespace(namespace: Uint8Array, total: Aggregate, expected = false): Promise<void> {
+  async holdNamespace(namespace: Uint8Array, total: Aggregate, expectedLoads = 0, recordsPerLoad = 0): Promise<void> {
     const name = bytesToMapKey(namespace);
     let loading = this.loadingWhole.get(name);
     if (loading === undefined) {
-      const giving = this.whole.admit(name, total.count, expected);
+      const giving = this.whole.admit(name, total.count, expectedLoads, recordsPerLoad);
       if (giving === undefined) return;
       for (const other of giving) this.release(other);
       loading = this.loadWhole(name, namespace, total);
@@ -159,6 +159,11 @@ export class RecordPages {
       void loading.finally(() => this.loadingWhole.delete(name)).catch(() => undefined);
     }
     await loading;
+  }
+
+  /** Whether the namespace is held whole (see {@link holdNamespace}). */
+  holdsWhole(namespace: Uint8Array): boolean {
+    return this.whole.has(bytesToMapKey(namespace));
   }
 
   /**

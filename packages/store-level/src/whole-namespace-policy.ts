@@ -68,12 +68,13 @@ export class WholeNamespacePolicy {
   /**
    * Whether a namespace of `total` records is to be read whole now, and if so the namespaces held whole that must
    * give way first (unused for {@link IDLE_MS}, least recently used first); undefined if not now: its piecemeal
-   * loads have not cost enough yet (unless a sweep of it is `expected`: then no rent is paid first), or there is no
-   * room even with every idle namespace let go.
+   * loads — made, and `expectedLoads` about to be made of `recordsPerLoad` records each — have not cost enough yet,
+   * or there is no room even with every idle namespace let go.
    */
-  admit(namespace: string, total: number, expected = false): string[] | undefined {
+  admit(namespace: string, total: number, expectedLoads = 0, recordsPerLoad = 0): string[] | undefined {
     if (this.held.has(namespace)) return undefined;
-    if (!expected && (this.loadCosts.get(namespace) ?? 0) < total * WHOLE_AFTER_SHARE) return undefined;
+    const rent = (this.loadCosts.get(namespace) ?? 0) + expectedLoads * (recordsPerLoad + LOAD_COST);
+    if (rent < total * WHOLE_AFTER_SHARE) return undefined;
     let room = this.budget - this.cost();
     const idleSince = this.now() - IDLE_MS;
     const idle = [...this.held].filter(([, { lastUse }]) => lastUse <= idleSince).sort(([, a], [, b]) => a.lastUse - b.lastUse);

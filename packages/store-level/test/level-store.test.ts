@@ -704,7 +704,7 @@ describe('namespaces held whole', () => {
   test('inserts into a namespace held whole find their parents in memory and follow the insert rule as the model does (seeded: 11)', async () => {
     const size = 500;
     const { namespace, store, ranges } = await storeHeldWhole(size);
-    const heldWhole = () => (store as unknown as { pages: RecordPages }).pages.holdsPrefixed(namespace, namespace) !== undefined;
+    const heldWhole = () => (store as unknown as { pages: RecordPages }).pages.holdsWhole(namespace);
     expect(heldWhole(), 'held whole').toBe(true);
     const model = new StoreModel();
     for (let index = 0; index < size; index++) model.put(unsignedEntry(namespace, fakeId(index % 2), `k${String(index).padStart(5, '0')}`, 3));
@@ -728,22 +728,25 @@ describe('namespaces held whole', () => {
     await store.close();
   });
 
-  test('a sweep the engine expects reads a namespace whole at once, if it fits; its operations then read nothing', async () => {
+  test('range reads the engine announces read a namespace whole at once when they would cost a quarter of it piecemeal, if it fits', async () => {
     const level = new InstrumentedLevel();
     const size = 2_000;
     const { namespace, ids } = await filledStore(level, size);
-    const heldWhole = (store: LevelStore) => (store as unknown as { pages: RecordPages }).pages.holdsPrefixed(namespace, namespace) !== undefined;
+    const heldWhole = (store: LevelStore) => (store as unknown as { pages: RecordPages }).pages.holdsWhole(namespace);
     const bounds = boundsOf(namespace, ids, seeded(12));
     const expected = await throughNodes(level, namespace, size, bounds);
-    // Too large for half of cachedRecords: the hint changes nothing.
+    // Too large for half of cachedRecords: nothing changes.
     const small = await LevelStore.open({ db: level.proxy }, sweepsOnly(size));
-    await small.ranges(namespace).expectSweep();
+    await small.ranges(namespace).expectRangeReads(1_000);
     expect(heldWhole(small)).toBe(false);
     await small.close();
     const store = await LevelStore.open({ db: level.proxy });
     const ranges = store.ranges(namespace);
+    // 2 page loads of 16 records (and 128 records' worth of starting each) are less than a quarter of 2,000 records;
+    // 4 are not.
+    await ranges.expectRangeReads(2);
     expect(heldWhole(store)).toBe(false);
-    await ranges.expectSweep();
+    await ranges.expectRangeReads(4);
     expect(heldWhole(store)).toBe(true);
     level.rowsRead = 0;
     expect(await answers(ranges, bounds)).toEqual(expected);
