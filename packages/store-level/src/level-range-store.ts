@@ -161,9 +161,11 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
    * (one level-1 node's records each) would bring its piecemeal reads to a quarter of a whole read, the namespace is
    * read whole now, if it fits beside the namespaces held whole (letting idle ones go), instead of after those loads.
    * Nothing to do if it is held whole already. Commits wait for the read (~150–350 ms per 100,000 entries).
-   * @throws StoreError `DOCS_STORE_CLOSED`, or `DOCS_STORE_CORRUPTED` when the pages do not match the aggregates
+   * @throws RangeError unless `ranges` is a non-negative integer; StoreError `DOCS_STORE_CLOSED`, or
+   *   `DOCS_STORE_CORRUPTED` when the pages do not match the aggregates
    */
   async expectRangeReads(ranges: number): Promise<void> {
+    if (!Number.isSafeInteger(ranges) || ranges < 0) throw new RangeError(`ranges must be a non-negative integer, got ${ranges}`);
     this.context.ensureOpen();
     const { pages, commitLock, aggregates } = this.context;
     if (pages.holdsWhole(this.namespace)) return;

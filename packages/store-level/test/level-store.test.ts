@@ -745,6 +745,7 @@ describe('namespaces held whole', () => {
     // 2 page loads of 16 records (and 128 records' worth of starting each) are less than a quarter of 2,000 records;
     // 4 are not.
     await ranges.expectRangeReads(2);
+    for (const wrong of [Number.NaN, -1, 1.5]) await expect(ranges.expectRangeReads(wrong)).rejects.toThrow(RangeError);
     expect(heldWhole(store)).toBe(false);
     await ranges.expectRangeReads(4);
     expect(heldWhole(store)).toBe(true);
