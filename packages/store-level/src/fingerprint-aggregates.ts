@@ -3,7 +3,7 @@ import { STORE_ERROR_CODES, StoreError } from '@docs/store';
 import { HALF_SIPHASH_KEY_LENGTH, halfSipHash24 } from './half-siphash.js';
 import { TABLE, aggregateKey, prefixBounds } from './key-layout.js';
 import { successorKey } from './key-value.js';
-import { compareIds, composePage, decodePageRow, lowerBoundIn, pageKey, xorFingerprints, type PageRecords } from './page-rows.js';
+import { compareIds, composePage, decodePageRow, indexOfId, lowerBoundIn, pageKey, xorFingerprints, type PageRecords } from './page-rows.js';
 import type { RecordPages } from './record-pages.js';
 import type { SortedByteMap } from './sorted-byte-map.js';
 import type { WriteSet } from './write-set.js';
@@ -419,8 +419,8 @@ function sumPage(page: PageRecords): Aggregate {
 
 /** Index of the record with `id` (`what` names it if it is missing: the page does not match the records). */
 function indexOfRecord(page: PageRecords, id: Uint8Array, what: string): number {
-  const index = lowerBoundIn(page, id);
-  if (index === page.count || compareIds(page, index, id) !== 0) throw corruptedPages(`${what} is not in its page`);
+  const index = indexOfId(page, id);
+  if (index < 0) throw corruptedPages(`${what} is not in its page`);
   return index;
 }
 

@@ -224,6 +224,12 @@ export function lowerBoundIn(page: PageRecords, key: Uint8Array, shared = 0): nu
   return low;
 }
 
+/** Index of the record of a page whose id is `id`, or -1 (`shared`: see {@link compareIds}). */
+export function indexOfId(page: PageRecords, id: Uint8Array, shared = 0): number {
+  const index = lowerBoundIn(page, id, shared);
+  return index < page.count && compareIds(page, index, id, shared) === 0 ? index : -1;
+}
+
 /**
  * Builds page rows from records fed in id order (any namespaces), for writing them all at once or checking them:
  * a page starts at each namespace's head and at each record of height ≥ 1.

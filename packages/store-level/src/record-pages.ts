@@ -9,7 +9,7 @@ import { SortedByteMap } from './sorted-byte-map.js';
 import { IdHashes } from './id-hashes.js';
 import { WholeNamespacePolicy } from './whole-namespace-policy.js';
 import { WholeNamespace, pageXor } from './whole-namespace.js';
-import { compareIds, decodePageRow, idOf, lowerBoundIn, pageKey, xorFingerprints, type PageRecords } from './page-rows.js';
+import { compareIds, decodePageRow, idOf, indexOfId, lowerBoundIn, pageKey, xorFingerprints, type PageRecords } from './page-rows.js';
 
 /** The records of one level-1 node (see {@link PageRecords}), of a namespace (as a map key), by the node's boundary. */
 interface Page extends PageRecords {
@@ -238,9 +238,7 @@ export class RecordPages {
     return hashes.candidateLengths(id, from).filter((length) => {
       const prefix = id.subarray(0, length);
       const page = pages?.atOrBefore(prefix)?.[1];
-      if (page === undefined) return false;
-      const index = lowerBoundIn(page, prefix, ID_LENGTH);
-      return index < page.count && compareIds(page, index, prefix, ID_LENGTH) === 0;
+      return page !== undefined && indexOfId(page, prefix, ID_LENGTH) >= 0;
     });
   }
 
