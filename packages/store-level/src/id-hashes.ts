@@ -38,9 +38,7 @@ export class IdHashes {
 
   /** Counts an id (`namespace ‖ author ‖ key`). */
   addId(id: Uint8Array): void {
-    let hash = FNV_OFFSET;
-    for (let index = ID_LENGTH; index < id.length; index++) hash = Math.imul(hash ^ id[index]!, FNV_PRIME);
-    this.count(hash & HASH_MASK);
+    this.count(hashOf(id, ID_LENGTH, id.length));
   }
 
   /** Counts the ids of a page. */
@@ -85,11 +83,13 @@ const EMPTY = new Uint32Array(0);
 function hashesOf(page: PageRecords): Uint32Array {
   const { row } = page;
   const hashes = new Uint32Array(page.count);
-  for (let index = 0; index < page.count; index++) {
-    let hash = FNV_OFFSET;
-    const end = idEnd(page, index);
-    for (let byte = idSuffixStart(page, index); byte < end; byte++) hash = Math.imul(hash ^ row[byte]!, FNV_PRIME);
-    hashes[index] = hash & HASH_MASK;
-  }
+  for (let index = 0; index < page.count; index++) hashes[index] = hashOf(row, idSuffixStart(page, index), idEnd(page, index));
   return hashes;
+}
+
+/** The hash of `bytes[from..to)`. */
+function hashOf(bytes: Uint8Array, from: number, to: number): number {
+  let hash = FNV_OFFSET;
+  for (let index = from; index < to; index++) hash = Math.imul(hash ^ bytes[index]!, FNV_PRIME);
+  return hash & HASH_MASK;
 }
