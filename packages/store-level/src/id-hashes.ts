@@ -1,4 +1,5 @@
 import { ID_LENGTH } from '@docs/entry';
+import { HashCounts } from './hash-counts.js';
 import { idEnd, idSuffixStart, type PageRecords } from './page-rows.js';
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -11,10 +12,10 @@ const HASH_MASK = 0x3fffffff;
  * (FNV-1a of `author ‖ key`, the id past its namespace, 30 bits), each with how many ids have it: "which prefixes of
  * this id are records?" then costs one multiplication per byte, where a floor search per prefix length compared ids
  * of 64 shared bytes a dozen times. A length whose hash is absent is no id counted; one whose hash is present may be
- * (hashes collide) and is checked exactly. About 40 bytes per id.
+ * (hashes collide) and is checked exactly. 16 to 32 bytes per id ({@link HashCounts}).
  */
 export class IdHashes {
-  private readonly counts = new Map<number, number>();
+  private readonly counts = new HashCounts();
 
   /**
    * Counts the ids of `page`, in place of those of `replaced` (a page counted before, or undefined). Only the ids
@@ -32,13 +33,13 @@ export class IdHashes {
       previousEnd--;
       nextEnd--;
     }
-    for (let index = start; index < previousEnd; index++) this.uncount(previous[index]!);
-    for (let index = start; index < nextEnd; index++) this.count(next[index]!);
+    for (let index = start; index < previousEnd; index++) this.counts.remove(previous[index]!);
+    for (let index = start; index < nextEnd; index++) this.counts.add(next[index]!);
   }
 
   /** Counts an id (`namespace ‖ author ‖ key`). */
   addId(id: Uint8Array): void {
-    this.count(hashOf(id, ID_LENGTH, id.length));
+    this.counts.add(hashOf(id, ID_LENGTH, id.length));
   }
 
   /** Counts the ids of a page. */
@@ -48,7 +49,7 @@ export class IdHashes {
 
   /** Uncounts the ids of a page counted before. */
   removePage(page: PageRecords): void {
-    for (const hash of hashesOf(page)) this.uncount(hash);
+    for (const hash of hashesOf(page)) this.counts.remove(hash);
   }
 
   /**
@@ -64,16 +65,6 @@ export class IdHashes {
     }
     if (id.length >= from && this.counts.has(hash & HASH_MASK)) lengths.push(id.length);
     return lengths;
-  }
-
-  private count(hash: number): void {
-    this.counts.set(hash, (this.counts.get(hash) ?? 0) + 1);
-  }
-
-  private uncount(hash: number): void {
-    const count = this.counts.get(hash) ?? 0;
-    if (count <= 1) this.counts.delete(hash);
-    else this.counts.set(hash, count - 1);
   }
 }
 

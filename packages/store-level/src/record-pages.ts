@@ -19,7 +19,7 @@ interface Page extends PageRecords {
 
 /**
  * Default number of records kept in pages: about 55 MB with ids of ~80 bytes (measured for a namespace held whole:
- * ~235 bytes per record, its share of its page row and page, of its level-1 node and its id hash; ~200 for pages
+ * ~220 bytes per record, its share of its page row and page, of its level-1 node and its id hash; ~200 for pages
  * read piecemeal). Half of it may hold namespaces whole (see {@link RecordPages.holdNamespace}): one of 131,072
  * entries, or several smaller ones.
  */
