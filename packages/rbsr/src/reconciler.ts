@@ -14,6 +14,9 @@ const ANNOUNCE_MIN_PARTS = 8;
 /** Fingerprint parts of a message compared to estimate {@link RangeStore.expectRangeReads}, at most. */
 const SWEEP_SAMPLE = 16;
 
+/** Items read to estimate the size of a value, at most (see `valueBytesIfContinuing`). */
+const VALUE_SIZE_SAMPLE = 32;
+
 /**
  * How a side splits and when it sends items. The receiver of a message decides by its own
  * settings, so peers with different settings interoperate.
@@ -38,7 +41,7 @@ export interface SplitSettings {
  */
 export const SYNC_MODES = {
   compat: { splitFactor: 2, maxSetSize: 1, maxReplySetSize: 1 },
-  tuned: { splitFactor: 16, maxSetSize: 1, maxReplySetSize: 32 },
+  tuned: { splitFactor: 16, maxSetSize: 0, maxReplySetSize: 32 },
 } as const satisfies Record<string, SplitSettings>;
 
 /** The default frame budget: 4 MiB. */
@@ -238,9 +241,11 @@ export class Reconciler<T, S> {
 
     const expectRangeReads = this.store.expectRangeReads?.bind(this.store);
     if (expectRangeReads !== undefined && fingerprintParts.length >= ANNOUNCE_MIN_PARTS) await this.announceReads(fingerprintParts, expectRangeReads);
-    for (const part of fingerprintParts) {
+    const counts = await this.compare(fingerprintParts);
+    const valueBytes = await this.valueBytesIfContinuing(fingerprintParts, counts, response, callbacks);
+    for (const [index, part] of fingerprintParts.entries()) {
       const checkpoint = response.checkpoint();
-      await this.answerFingerprint(part.range, part.fingerprint, response, callbacks);
+      await this.answerFingerprint(part.range, part.fingerprint, counts[index], valueBytes, response, callbacks);
       response.answered(part.range, checkpoint);
     }
 
@@ -296,15 +301,95 @@ export class Reconciler<T, S> {
     }
   }
 
-  /** Answers the peer's fingerprint of `range`: nothing if equal, our items if few, else a split. */
+  /** Our count of each part's range, or undefined where our fingerprint equals the peer's. */
+  private async compare(parts: ReadonlyArray<FingerprintPart<T, S>>): Promise<Array<number | undefined>> {
+    const counts: Array<number | undefined> = [];
+    for (const { range, fingerprint } of parts) {
+      counts.push(bytesEqual(await this.store.fingerprint(range), fingerprint) ? undefined : await this.store.count(range));
+    }
+    return counts;
+  }
+
+  /**
+   * The estimated size of one of our values if the answer to these fingerprint parts goes on anyway, else undefined.
+   *
+   * Items end a range one message after ours; a split takes two (the peer's answer to the sub-ranges, then ours). So
+   * the items that the settings send for a small mismatched range ("leaf") save a message only if nothing else in
+   * the answer needs two: no range is split into fingerprints, nothing was deferred (by the diffs of this message),
+   * and the items of every leaf are expected to fit the frame budget (what does not fit is deferred). Otherwise a
+   * leaf can be split at no cost in messages, which sends fewer bytes where its sub-ranges' fingerprints are smaller
+   * than its items: then the peer sends only the items of the sub-ranges that differ (see {@link answersWithItems}).
+   * The size is estimated from up to {@link VALUE_SIZE_SAMPLE} items of the first leaf, read once more here.
+   */
+  private async valueBytesIfContinuing(
+    parts: ReadonlyArray<FingerprintPart<T, S>>,
+    counts: ReadonlyArray<number | undefined>,
+    response: ResponseBuilder<T, S>,
+    callbacks: ReconcileCallbacks<T, S>,
+  ): Promise<number | undefined> {
+    let continues = response.deferring;
+    let splittable = false;
+    const leaves: Array<{ range: Range; count: number }> = [];
+    for (const [index, { range, fingerprint }] of parts.entries()) {
+      const count = counts[index];
+      if (count === undefined) continue;
+      if (this.answersWithItems(range, count, fingerprint, undefined)) {
+        leaves.push({ range, count });
+        splittable ||= !bytesEqual(fingerprint, this.emptyFingerprint) && this.splitSendsFingerprints(count);
+      } else if (this.splitSendsFingerprints(count)) {
+        continues = true;
+      }
+    }
+    if (!splittable || !(continues || response.limited)) return undefined;
+    let sampleBytes = 0;
+    let sampled = 0;
+    for await (const item of this.store.items(leaves[0]!.range)) {
+      sampleBytes += this.sizes.value(item, await callbacks.contentStatus(item));
+      if (++sampled === VALUE_SIZE_SAMPLE) break;
+    }
+    const valueBytes = sampled === 0 ? 0 : sampleBytes / sampled;
+    if (continues) return valueBytes;
+    let expected = 0;
+    for (const { range, count } of leaves) expected += this.sizes.itemsPart(range, count) + count * valueBytes;
+    return response.fits(expected) ? undefined : valueBytes;
+  }
+
+  /**
+   * Whether a mismatched range holding `count` of our items is answered with them rather than split: always where the
+   * peer holds nothing (its fingerprint is the empty one), never where we hold more than `maxReplySetSize`, and
+   * otherwise unless the answer goes on anyway (`valueBytes` is defined, see {@link valueBytesIfContinuing}) and the
+   * split sends fingerprints, which take fewer bytes than the items.
+   */
+  private answersWithItems(range: Range, count: number, theirFingerprint: Uint8Array, valueBytes: number | undefined): boolean {
+    if (bytesEqual(theirFingerprint, this.emptyFingerprint)) return true;
+    if (count > this.settings.maxReplySetSize) return false;
+    if (valueBytes === undefined || !this.splitSendsFingerprints(count)) return true;
+    const splitBytes = Math.min(this.settings.splitFactor, count) * this.sizes.fingerprintPart(range);
+    return splitBytes >= this.sizes.itemsPart(range, count) + count * valueBytes;
+  }
+
+  /**
+   * Whether splitting a range of `count` of our items sends at least one sub-range as a fingerprint (with at most
+   * `splitFactor` sub-ranges, one holds more than `maxSetSize` items); a split into items parts only is no split.
+   */
+  private splitSendsFingerprints(count: number): boolean {
+    return count > 1 && count > this.settings.splitFactor * this.settings.maxSetSize;
+  }
+
+  /**
+   * Answers the peer's fingerprint of `range`, given our count there (undefined: our fingerprint equals theirs):
+   * nothing if equal, our items if few (see {@link answersWithItems}; `valueBytes` as there), else a split.
+   */
   private async answerFingerprint(
     range: Range,
     theirFingerprint: Uint8Array,
+    count: number | undefined,
+    valueBytes: number | undefined,
     response: ResponseBuilder<T, S>,
     callbacks: ReconcileCallbacks<T, S>,
   ): Promise<void> {
     const store = this.store;
-    if (bytesEqual(await store.fingerprint(range), theirFingerprint)) {
+    if (count === undefined) {
       response.matchedRange(range);
       return;
     }
@@ -312,8 +397,7 @@ export class Reconciler<T, S> {
       response.defer(range);
       return;
     }
-    const count = await store.count(range);
-    if (count <= this.settings.maxReplySetSize || bytesEqual(theirFingerprint, this.emptyFingerprint)) {
+    if (this.answersWithItems(range, count, theirFingerprint, valueBytes)) {
       await this.answerWithItems(range, response, callbacks, { haveLocal: false, outerEnd: range.y, deferAll: range });
       return;
     }

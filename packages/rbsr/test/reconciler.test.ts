@@ -3,6 +3,7 @@ import { SYNC_MODES, type Message } from '@docs/rbsr';
 import {
   createPeer,
   process,
+  testSizeModel,
   expectedMerge,
   runExchange,
   type Exchange,
@@ -247,5 +248,44 @@ describe('what receive gets', () => {
     };
     expect(await process(bob, answer)).toBeUndefined();
     expect(bob.validated.map(describeItem)).toEqual([item('a', 5), item('b', 1)].map(describeItem));
+  });
+});
+
+describe('small mismatched ranges', () => {
+  // 1,000 keys k000..k999; values of 300 bytes (iroh-docs entries take ~250), so that a range of 20 items takes more
+  // bytes as items than as 16 fingerprints of its sub-ranges.
+  const keys = Array.from({ length: 1_000 }, (_, index) => `k${String(index).padStart(3, '0')}`);
+  const heavy: TestPeerOptions = { ...SYNC_MODES.tuned, sizeModel: { ...testSizeModel, value: () => 300 } };
+  const wrong = new Uint8Array(32).fill(1);
+  const part = (from: number, to: number) =>
+    ({ kind: 'fingerprint', range: { x: textKey(keys[from]!), y: textKey(keys[to]!) }, fingerprint: wrong }) as const;
+  /** The answer's parts within [from, to), as their kinds with value counts. */
+  const answerWithin = async (options: TestPeerOptions, parts: ReturnType<typeof part>[], from: number, to: number) => {
+    const bob = createPeer(keys.map((key) => item(key, 1)), options, 'tree');
+    const reply = await process(bob, { parts });
+    const inside = (key: Uint8Array) => keyText(key) >= keys[from]! && keyText(key) < keys[to]!;
+    return (reply?.parts ?? [])
+      .filter((answer) => inside(answer.range.x))
+      .map((answer) => (answer.kind === 'items' ? `items ${answer.values.length}` : 'fingerprint'));
+  };
+
+  it('are answered with their items when the items end the answer', async () => {
+    expect(await answerWithin(heavy, [part(500, 520)], 500, 520)).toEqual(['items 20']);
+  });
+
+  it('are split when another range of the answer is split, if their sub-ranges take fewer bytes than their items', async () => {
+    const parts = [part(0, 500), part(500, 520)];
+    expect(await answerWithin(heavy, parts, 500, 520)).toEqual(Array.from({ length: 16 }, () => 'fingerprint'));
+    // Items of the test's own size (~16 bytes) take fewer bytes than 16 fingerprint parts: sent as items.
+    expect(await answerWithin({ ...SYNC_MODES.tuned }, parts, 500, 520)).toEqual(['items 20']);
+  });
+
+  it('are split when their items are not expected to fit the frame budget', async () => {
+    const parts = Array.from({ length: 50 }, (_, index) => part(20 * index, 20 * index + 20));
+    // 50 ranges of 20 items: ~300 KB as items, ~38 KB as fingerprints.
+    const split = await answerWithin({ ...heavy, frameBudget: 100_000 }, parts, 0, 999);
+    expect([split.length, split.every((kind) => kind === 'fingerprint')]).toEqual([50 * 16, true]);
+    const items = await answerWithin({ ...heavy, frameBudget: 1_000_000 }, parts, 0, 999);
+    expect([items.length, items.every((kind) => kind === 'items 20')]).toEqual([50, true]);
   });
 });
