@@ -14,7 +14,7 @@ const ANNOUNCE_MIN_PARTS = 8;
 /** Fingerprint parts of a message compared to estimate {@link RangeStore.expectRangeReads}, at most. */
 const SWEEP_SAMPLE = 16;
 
-/** Items read to estimate the size of a value, at most (see `valueBytesIfContinuing`). */
+/** Items read to estimate the size of a value, at most (see `valueBytesIfOverflowing`). */
 const VALUE_SIZE_SAMPLE = 32;
 
 /**
@@ -241,8 +241,8 @@ export class Reconciler<T, S> {
 
     const expectRangeReads = this.store.expectRangeReads?.bind(this.store);
     if (expectRangeReads !== undefined && fingerprintParts.length >= ANNOUNCE_MIN_PARTS) await this.announceReads(fingerprintParts, expectRangeReads);
-    const counts = await this.compare(fingerprintParts);
-    const valueBytes = await this.valueBytesIfContinuing(fingerprintParts, counts, response, callbacks);
+    const counts = await this.ourCounts(fingerprintParts);
+    const valueBytes = await this.valueBytesIfOverflowing(fingerprintParts, counts, response, callbacks);
     for (const [index, part] of fingerprintParts.entries()) {
       const checkpoint = response.checkpoint();
       await this.answerFingerprint(part.range, part.fingerprint, counts[index], valueBytes, response, callbacks);
@@ -301,8 +301,8 @@ export class Reconciler<T, S> {
     }
   }
 
-  /** Our count of each part's range, or undefined where our fingerprint equals the peer's. */
-  private async compare(parts: ReadonlyArray<FingerprintPart<T, S>>): Promise<Array<number | undefined>> {
+  /** Our count in each part's range, or undefined where our fingerprint equals the peer's. */
+  private async ourCounts(parts: ReadonlyArray<FingerprintPart<T, S>>): Promise<Array<number | undefined>> {
     const counts: Array<number | undefined> = [];
     for (const { range, fingerprint } of parts) {
       counts.push(bytesEqual(await this.store.fingerprint(range), fingerprint) ? undefined : await this.store.count(range));
@@ -311,54 +311,56 @@ export class Reconciler<T, S> {
   }
 
   /**
-   * The estimated size of one of our values if the answer to these fingerprint parts goes on anyway, else undefined.
+   * The estimated size of one of our values if the answer to these fingerprint parts is not expected to fit the frame
+   * budget, else undefined (so always without a budget, and once deferring: everything mismatched is deferred then).
    *
-   * Items end a range one message after ours; a split takes two (the peer's answer to the sub-ranges, then ours). So
-   * the items that the settings send for a small mismatched range ("leaf") save a message only if nothing else in
-   * the answer needs two: no range is split into fingerprints, nothing was deferred (by the diffs of this message),
-   * and the items of every leaf are expected to fit the frame budget (what does not fit is deferred). Otherwise a
-   * leaf can be split at no cost in messages, which sends fewer bytes where its sub-ranges' fingerprints are smaller
-   * than its items: then the peer sends only the items of the sub-ranges that differ (see {@link answersWithItems}).
-   * The size is estimated from up to {@link VALUE_SIZE_SAMPLE} items of the first leaf, read once more here.
+   * Items end a small mismatched range one message after ours, a split takes two (the peer answers the sub-ranges,
+   * then we answer that). When the answer does not fit, what does not fit is deferred, and the peer and we answer
+   * those ranges in the next two messages anyway; so small ranges are then split where their sub-ranges'
+   * fingerprints take fewer bytes than their items (see {@link answersWithItems}), and the peer sends only the items
+   * of the sub-ranges that differ. The answer's size is estimated from our counts: items for the small ranges, sized
+   * from up to {@link VALUE_SIZE_SAMPLE} items of the first one that could be split (read once more here), and
+   * `splitFactor` fingerprint parts for each larger one.
    */
-  private async valueBytesIfContinuing(
+  private async valueBytesIfOverflowing(
     parts: ReadonlyArray<FingerprintPart<T, S>>,
     counts: ReadonlyArray<number | undefined>,
     response: ResponseBuilder<T, S>,
     callbacks: ReconcileCallbacks<T, S>,
   ): Promise<number | undefined> {
-    let continues = response.deferring;
-    let splittable = false;
-    const leaves: Array<{ range: Range; count: number }> = [];
+    if (!response.limited || response.deferring) return undefined;
+    let sample: Range | undefined;
+    let splitBytes = 0;
+    const small: Array<{ range: Range; count: number }> = [];
     for (const [index, { range, fingerprint }] of parts.entries()) {
       const count = counts[index];
       if (count === undefined) continue;
       if (this.answersWithItems(range, count, fingerprint, undefined)) {
-        leaves.push({ range, count });
-        splittable ||= !bytesEqual(fingerprint, this.emptyFingerprint) && this.splitSendsFingerprints(count);
-      } else if (this.splitSendsFingerprints(count)) {
-        continues = true;
+        small.push({ range, count });
+        if (sample === undefined && !bytesEqual(fingerprint, this.emptyFingerprint) && this.splitSendsFingerprints(count)) sample = range;
+      } else {
+        splitBytes += Math.min(this.settings.splitFactor, count) * this.sizes.fingerprintPart(range);
       }
     }
-    if (!splittable || !(continues || response.limited)) return undefined;
+    if (sample === undefined) return undefined;
     let sampleBytes = 0;
     let sampled = 0;
-    for await (const item of this.store.items(leaves[0]!.range)) {
+    for await (const item of this.store.items(sample)) {
       sampleBytes += this.sizes.value(item, await callbacks.contentStatus(item));
       if (++sampled === VALUE_SIZE_SAMPLE) break;
     }
-    const valueBytes = sampled === 0 ? 0 : sampleBytes / sampled;
-    if (continues) return valueBytes;
-    let expected = 0;
-    for (const { range, count } of leaves) expected += this.sizes.itemsPart(range, count) + count * valueBytes;
+    if (sampled === 0) return undefined;
+    const valueBytes = sampleBytes / sampled;
+    let expected = splitBytes;
+    for (const { range, count } of small) expected += this.sizes.itemsPart(range, count) + count * valueBytes;
     return response.fits(expected) ? undefined : valueBytes;
   }
 
   /**
    * Whether a mismatched range holding `count` of our items is answered with them rather than split: always where the
    * peer holds nothing (its fingerprint is the empty one), never where we hold more than `maxReplySetSize`, and
-   * otherwise unless the answer goes on anyway (`valueBytes` is defined, see {@link valueBytesIfContinuing}) and the
-   * split sends fingerprints, which take fewer bytes than the items.
+   * otherwise unless the answer is not expected to fit the frame budget (`valueBytes` is defined, see
+   * {@link valueBytesIfOverflowing}) and a split sends fingerprints, estimated to take fewer bytes than the items.
    */
   private answersWithItems(range: Range, count: number, theirFingerprint: Uint8Array, valueBytes: number | undefined): boolean {
     if (bytesEqual(theirFingerprint, this.emptyFingerprint)) return true;

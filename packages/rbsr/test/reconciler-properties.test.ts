@@ -93,11 +93,11 @@ function unlimitedMessageBound(settings: SplitSettings, largerSetSize: number): 
  * take at most as many bytes as the answers kept), and a deferred range restarts at most U / 2
  * split levels above where it was. Hence (U + ceil(2S / usable)) * (ceil(U / 2) + 1).
  */
-function budgetMessageBound(unlimited: Exchange, budget: number, longestKey: number): number {
+function budgetMessageBound(unlimited: Exchange, budget: number, longestKey: number, sizes = testSizeModel): number {
   const messages = [...unlimited.aliceToBob, ...unlimited.bobToAlice];
-  const bytes = messages.reduce((total, message) => total + messageSize(message), 0);
+  const bytes = messages.reduce((total, message) => total + messageSize(message, sizes), 0);
   const key = new Uint8Array(longestKey);
-  const usable = budget - testSizeModel.messageOverhead - 2 * testSizeModel.fingerprintPart({ x: key, y: key });
+  const usable = budget - sizes.messageOverhead - 2 * sizes.fingerprintPart({ x: key, y: key });
   return (messages.length + Math.ceil((2 * bytes) / usable)) * (Math.ceil(messages.length / 2) + 1);
 }
 
@@ -137,8 +137,8 @@ function expectOnlyRequestedValuesRepeated(exchange: Exchange): void {
   }
 }
 
-function expectWithinBudget(messages: Sent, budget: number): void {
-  for (const message of messages) expect(messageSize(message)).toBeLessThanOrEqual(budget);
+function expectWithinBudget(messages: Sent, budget: number, sizes = testSizeModel): void {
+  for (const message of messages) expect(messageSize(message, sizes)).toBeLessThanOrEqual(budget);
 }
 
 interface Scenario {
@@ -222,6 +222,27 @@ describe.each([
   }, TIMEOUT);
 });
 
+/** 120-byte values: a fingerprint part over two keys of up to 6 bytes takes at most 47, so small ranges can be split. */
+const heavy = { ...testSizeModel, value: () => 120 };
+
+describe('values larger than fingerprint parts (small ranges split when an answer does not fit)', () => {
+  it('converges, keeps every message within the budget and ends within the derived bound', async () => {
+    const unlimited: TestPeerOptions = { ...tunedUnlimited, sizeModel: heavy };
+    const limited: TestPeerOptions = { ...unlimited, frameBudget: 2_000 };
+    await fc.assert(
+      fc.asyncProperty(anySets, fc.constantFrom<StoreKind>('array', 'tree', 'summaries'), async ([alice, bob], kind) => {
+        const reference = await exchangeAndCheckState(alice, bob, { alice: unlimited, bob: unlimited }, kind, 1000);
+        expectNoRepeatedValues(reference);
+        const bound = budgetMessageBound(reference, 2_000, longestKey(alice, bob), heavy);
+        const exchange = await exchangeAndCheckState(alice, bob, { alice: limited, bob: limited }, kind, bound);
+        expectWithinBudget([...exchange.aliceToBob, ...exchange.bobToAlice], 2_000, heavy);
+        expectOnlyRequestedValuesRepeated(exchange);
+      }),
+      { seed: SEED, numRuns: runs(100) },
+    );
+  }, TIMEOUT);
+});
+
 describe('peers with different settings interoperate', () => {
   // What a side may send twice: nothing without budget pressure; values first sent in a request
   // when both budgets are small; anything when one peer's messages exceed what the other can echo
@@ -235,6 +256,10 @@ describe('peers with different settings interoperate', () => {
       bob: { splitFactor: 3, maxSetSize: 0, maxReplySetSize: 5, frameBudget: 400 },
     }, 'requested'],
     ['reference settings vs tuned with a tiny budget', { alice: compatUnlimited, bob: { ...SYNC_MODES.tuned, frameBudget: 260 } }, 'any'],
+    ['reference settings vs tuned with 120-byte values and a 2,000-byte budget', {
+      alice: compatUnlimited,
+      bob: { ...SYNC_MODES.tuned, sizeModel: heavy, frameBudget: 2_000 },
+    }, 'requested'],
   ];
   it.each(scenarios)('%s', async (_name, scenario, repeats) => {
     await fc.assert(
@@ -242,8 +267,8 @@ describe('peers with different settings interoperate', () => {
         const exchange = await exchangeAndCheckState(alice, bob, scenario, 'tree', 1000);
         const aliceBudget = scenario.alice.frameBudget ?? 4 * 1024 * 1024;
         const bobBudget = scenario.bob.frameBudget ?? 4 * 1024 * 1024;
-        expectWithinBudget(exchange.aliceToBob, aliceBudget);
-        expectWithinBudget(exchange.bobToAlice, bobBudget);
+        expectWithinBudget(exchange.aliceToBob, aliceBudget, scenario.alice.sizeModel);
+        expectWithinBudget(exchange.bobToAlice, bobBudget, scenario.bob.sizeModel);
         if (repeats === 'none') expectNoRepeatedValues(exchange);
         if (repeats === 'requested') expectOnlyRequestedValuesRepeated(exchange);
       }),

@@ -257,35 +257,33 @@ describe('small mismatched ranges', () => {
   const keys = Array.from({ length: 1_000 }, (_, index) => `k${String(index).padStart(3, '0')}`);
   const heavy: TestPeerOptions = { ...SYNC_MODES.tuned, sizeModel: { ...testSizeModel, value: () => 300 } };
   const wrong = new Uint8Array(32).fill(1);
-  const part = (from: number, to: number) =>
-    ({ kind: 'fingerprint', range: { x: textKey(keys[from]!), y: textKey(keys[to]!) }, fingerprint: wrong }) as const;
-  /** The answer's parts within [from, to), as their kinds with value counts. */
-  const answerWithin = async (options: TestPeerOptions, parts: ReturnType<typeof part>[], from: number, to: number) => {
+  const part = (x: string, y: string) => ({ kind: 'fingerprint', range: { x: textKey(x), y: textKey(y) }, fingerprint: wrong }) as const;
+  /** Parts over the keys [20 i, 20 i + 20) for i < 49 (980 keys). */
+  const ranges = Array.from({ length: 49 }, (_, index) => part(keys[20 * index]!, keys[20 * index + 20]!));
+  /** Bob's answer as the kinds of its parts with their value counts. */
+  const answer = async (options: TestPeerOptions, parts: ReturnType<typeof part>[]) => {
     const bob = createPeer(keys.map((key) => item(key, 1)), options, 'tree');
     const reply = await process(bob, { parts });
-    const inside = (key: Uint8Array) => keyText(key) >= keys[from]! && keyText(key) < keys[to]!;
-    return (reply?.parts ?? [])
-      .filter((answer) => inside(answer.range.x))
-      .map((answer) => (answer.kind === 'items' ? `items ${answer.values.length}` : 'fingerprint'));
+    return (reply?.parts ?? []).map((answered) => (answered.kind === 'items' ? `items ${answered.values.length}` : 'fingerprint'));
   };
+  const times = (count: number, kind: string) => Array.from({ length: count }, () => kind);
 
-  it('are answered with their items when the items end the answer', async () => {
-    expect(await answerWithin(heavy, [part(500, 520)], 500, 520)).toEqual(['items 20']);
+  it('are answered with their items when the answer fits, even beside a range that is split', async () => {
+    expect(await answer(heavy, [part('k500', 'k520')])).toEqual(['items 20']);
+    // k000..k499 is split into 16 fingerprints; k500..k519 still ends with its items.
+    expect(await answer(heavy, [part('k000', 'k500'), part('k500', 'k520')])).toEqual([...times(16, 'fingerprint'), 'items 20']);
   });
 
-  it('are split when another range of the answer is split, if their sub-ranges take fewer bytes than their items', async () => {
-    const parts = [part(0, 500), part(500, 520)];
-    expect(await answerWithin(heavy, parts, 500, 520)).toEqual(Array.from({ length: 16 }, () => 'fingerprint'));
-    // Items of the test's own size (~16 bytes) take fewer bytes than 16 fingerprint parts: sent as items.
-    expect(await answerWithin({ ...SYNC_MODES.tuned }, parts, 500, 520)).toEqual(['items 20']);
-  });
-
-  it('are split when their items are not expected to fit the frame budget', async () => {
-    const parts = Array.from({ length: 50 }, (_, index) => part(20 * index, 20 * index + 20));
-    // 50 ranges of 20 items: ~300 KB as items, ~38 KB as fingerprints.
-    const split = await answerWithin({ ...heavy, frameBudget: 100_000 }, parts, 0, 999);
-    expect([split.length, split.every((kind) => kind === 'fingerprint')]).toEqual([50 * 16, true]);
-    const items = await answerWithin({ ...heavy, frameBudget: 1_000_000 }, parts, 0, 999);
-    expect([items.length, items.every((kind) => kind === 'items 20')]).toEqual([50, true]);
+  it('are split when the items are not expected to fit the frame budget and fingerprints take fewer bytes', async () => {
+    // 49 ranges of 20 items: ~294 KB as items, ~37 KB as fingerprints. A first range holding none of Bob's items
+    // (between k000 and k001) is answered with an empty items part and gives no size sample.
+    const parts = [part('k000a', 'k000b'), ...ranges];
+    expect(await answer({ ...heavy, frameBudget: 100_000 }, parts)).toEqual(['items 0', ...times(49 * 16, 'fingerprint')]);
+    expect(await answer({ ...heavy, frameBudget: 1_000_000 }, parts)).toEqual(['items 0', ...times(49, 'items 20')]);
+    // Items of the test's own size (~16 bytes) take fewer bytes than 16 fingerprint parts: sent as items until the
+    // budget of 4,000 bytes is used, then the rest is deferred.
+    const light = await answer({ ...SYNC_MODES.tuned, frameBudget: 4_000 }, parts);
+    expect(light.slice(0, 3)).toEqual(['items 0', 'items 20', 'items 20']);
+    expect(light.filter((kind) => kind === 'items 20').length).toBeLessThan(49);
   });
 });

@@ -4,6 +4,7 @@ import {
   Reconciler,
   TreeRangeStore,
   type Message,
+  type MessageSizeModel,
   type RangeStore,
   type ReconcilerOptions,
 } from '@docs/rbsr';
@@ -115,15 +116,15 @@ export async function runExchange(alice: TestPeer, bob: TestPeer, maxMessages = 
   return { aliceToBob, bobToAlice };
 }
 
-/** The encoded size of a message under the test size model. */
-export function messageSize(message: Message<TestItem, TestStatus>): number {
-  let total = testSizeModel.messageOverhead;
+/** The encoded size of a message under a size model (default the test size model). */
+export function messageSize(message: Message<TestItem, TestStatus>, sizes: MessageSizeModel<TestItem, TestStatus> = testSizeModel): number {
+  let total = sizes.messageOverhead;
   for (const part of message.parts) {
     if (part.kind === 'fingerprint') {
-      total += testSizeModel.fingerprintPart(part.range);
+      total += sizes.fingerprintPart(part.range);
     } else {
-      total += testSizeModel.itemsPart(part.range, part.values.length);
-      for (const [entry, status] of part.values) total += testSizeModel.value(entry, status);
+      total += sizes.itemsPart(part.range, part.values.length);
+      for (const [entry, status] of part.values) total += sizes.value(entry, status);
     }
   }
   return total;
