@@ -84,7 +84,10 @@ export interface ReconcileCallbacks<T, S> {
    * and of repeated ranges are all passed on.
    */
   receive(items: ReadonlyArray<readonly [T, S]>): void | Promise<void>;
-  /** The status sent with each outgoing item (for iroh-docs: the local content status). */
+  /**
+   * The status sent with each outgoing item (for iroh-docs: the local content status); also asked for a few items
+   * whose size estimates an answer's under a frame budget.
+   */
   contentStatus(item: T): S | Promise<S>;
 }
 
@@ -330,7 +333,7 @@ export class Reconciler<T, S> {
   ): Promise<number | undefined> {
     if (!response.limited || response.deferring) return undefined;
     let sample: Range | undefined;
-    let splitBytes = 0;
+    let largeRangeBytes = 0;
     const small: Array<{ range: Range; count: number }> = [];
     for (const [index, { range, fingerprint }] of parts.entries()) {
       const count = counts[index];
@@ -339,7 +342,7 @@ export class Reconciler<T, S> {
         small.push({ range, count });
         if (sample === undefined && !bytesEqual(fingerprint, this.emptyFingerprint) && this.splitSendsFingerprints(count)) sample = range;
       } else {
-        splitBytes += Math.min(this.settings.splitFactor, count) * this.sizes.fingerprintPart(range);
+        largeRangeBytes += Math.min(this.settings.splitFactor, count) * this.sizes.fingerprintPart(range);
       }
     }
     if (sample === undefined) return undefined;
@@ -349,9 +352,10 @@ export class Reconciler<T, S> {
       sampleBytes += this.sizes.value(item, await callbacks.contentStatus(item));
       if (++sampled === VALUE_SIZE_SAMPLE) break;
     }
+    // Unreachable for a store that counts what it iterates (the sample range holds at least 2 items).
     if (sampled === 0) return undefined;
     const valueBytes = sampleBytes / sampled;
-    let expected = splitBytes;
+    let expected = largeRangeBytes;
     for (const { range, count } of small) expected += this.sizes.itemsPart(range, count) + count * valueBytes;
     return response.fits(expected) ? undefined : valueBytes;
   }
