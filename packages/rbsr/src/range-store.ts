@@ -32,7 +32,8 @@ export interface RangeStore<T> {
    * against the peer's items then reads — with {@link item} — only our items whose fingerprint differs from the
    * peer's item under the same key. So a summary's fingerprint must be `traits.fingerprint` of the item, and equal
    * fingerprints of items with the same key must mean `traits.compareValues` of 0 (for iroh-docs entries: a BLAKE3
-   * hash over the id, timestamp and content hash).
+   * hash over the id, timestamp and content hash). The engine also splits a small range (a few items per sub-range)
+   * from its summaries: the pivots, counts and fingerprints of the sub-ranges come from one call.
    */
   summaries?(range: Range): Promise<readonly ItemSummary[] | undefined>;
   /** The item under `key`, or undefined if there is none (any more); required with {@link summaries}. */
