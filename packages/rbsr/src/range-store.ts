@@ -33,7 +33,9 @@ export interface RangeStore<T> {
    * peer's item under the same key. So a summary's fingerprint must be `traits.fingerprint` of the item, and equal
    * fingerprints of items with the same key must mean `traits.compareValues` of 0 (for iroh-docs entries: a BLAKE3
    * hash over the id, timestamp and content hash). The engine also splits a small range (a few items per sub-range)
-   * from its summaries: the pivots, counts and fingerprints of the sub-ranges come from one call.
+   * from its summaries: the pivots, counts and fingerprints of the sub-ranges come from one call. So the keys must be
+   * exactly those {@link keyAt} gives, and the empty fingerprint XOR the summaries' fingerprints must be
+   * {@link fingerprint} of the range.
    */
   summaries?(range: Range): Promise<readonly ItemSummary[] | undefined>;
   /** The item under `key`, or undefined if there is none (any more); required with {@link summaries}. */

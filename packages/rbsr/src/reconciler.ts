@@ -18,7 +18,7 @@ const SWEEP_SAMPLE = 16;
 const VALUE_SIZE_SAMPLE = 32;
 
 /**
- * Ranges of at most this many items per sub-range (times the split factor) are split from their summaries, where the
+ * Ranges of at most this many items per sub-range are split from their summaries, where the
  * store has them (see `splitFromSummaries`): one read of a few keys and fingerprints instead of three range
  * operations per sub-range.
  */
@@ -560,8 +560,8 @@ export class Reconciler<T, S> {
    * {@link split} from the range's summaries ({@link RangeStore.summaries}), with each sub-range's count and
    * fingerprint (the empty fingerprint XOR its items'), where the store has them, the range does not wrap (`x < y`)
    * and holds at most {@link SUMMARY_SPLIT_ITEMS_PER_PART} items per sub-range; otherwise undefined. Without wrapping
-   * the pivots are the keys at indices `count * (i + 1) / k`, and each sub-range holds the items from one pivot to
-   * the next.
+   * the pivots are the keys at indices `count * (i + 1) / parts` (`parts = min(splitFactor, count)`), and each
+   * sub-range holds the items from one pivot to the next.
    */
   private async splitFromSummaries(range: Range, count: number): Promise<SubRange[] | undefined> {
     const parts = Math.min(this.settings.splitFactor, count);
