@@ -356,7 +356,7 @@ export class Reconciler<T, S> {
         small.push({ range, count });
         if (sample === undefined && !bytesEqual(fingerprint, this.emptyFingerprint) && this.splitSendsFingerprints(count)) sample = range;
       } else {
-        largeRangeBytes += Math.min(this.settings.splitFactor, count) * this.sizes.fingerprintPart(range);
+        largeRangeBytes += this.splitBytes(range, count);
       }
     }
     if (sample === undefined) return undefined;
@@ -384,8 +384,12 @@ export class Reconciler<T, S> {
     if (bytesEqual(theirFingerprint, this.emptyFingerprint)) return true;
     if (count > this.settings.maxReplySetSize) return false;
     if (valueBytes === undefined || !this.splitSendsFingerprints(count)) return true;
-    const splitBytes = Math.min(this.settings.splitFactor, count) * this.sizes.fingerprintPart(range);
-    return splitBytes >= this.sizes.itemsPart(range, count) + count * valueBytes;
+    return this.splitBytes(range, count) >= this.sizes.itemsPart(range, count) + count * valueBytes;
+  }
+
+  /** About the bytes of splitting `range`, holding `count` of our items: a fingerprint part per sub-range. */
+  private splitBytes(range: Range, count: number): number {
+    return Math.min(this.settings.splitFactor, count) * this.sizes.fingerprintPart(range);
   }
 
   /**
