@@ -391,7 +391,7 @@ async function readPage(target: AggregateWrites, namespace: Uint8Array, boundary
     if (held !== undefined && held.count === count) return held;
     value = (await target.writes.get(key)) ?? null;
   }
-  return checkedPage(value === null ? decodePageRow(namespace, new Uint8Array()) : decodePageRow(namespace, value), count);
+  return checkedPage(decodePageRow(namespace, value ?? new Uint8Array()), count);
 }
 
 /** `page`, if it holds as many records as its level-1 node counts. */
