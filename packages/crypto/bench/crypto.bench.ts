@@ -13,6 +13,7 @@ import { blake3, createBlake3, nativeEd25519, portableEd25519, type Ed25519 } fr
 import { passesStrictChecks } from '../src/ed25519-strict.js';
 import { publicKeyToSpki, seedToPkcs8 } from '../src/ed25519-der.js';
 import { createWebCryptoEd25519 } from '../src/ed25519-webcrypto.js';
+import { DEFAULT_KEY_TABLES, SignatureWorkers } from '../src/ed25519-workers.js';
 
 /** One benchmark result: the median of `samples`. */
 export interface CryptoBenchRow {
@@ -105,6 +106,7 @@ export async function runCryptoBench(options: CryptoBenchOptions = {}): Promise<
     cases.push({ name, variant, unit, run });
   }
 
+  const workersToClose: SignatureWorkers[] = [];
   const native = nativeEd25519();
   const webCrypto = await createWebCryptoEd25519();
   const backends: [string, Ed25519][] = [];
@@ -154,6 +156,25 @@ export async function runCryptoBench(options: CryptoBenchOptions = {}): Promise<
       }, runMilliseconds),
     );
   }
+  // What a sync verifies: batches of entries signed by one namespace key and a few author keys, on worker threads.
+  const batch = Array.from({ length: 1024 }, (_, index) => ({ ...rotation[index % 4]!, message }));
+  for (const [variant, keyTables] of [
+    ['workers, key tables (default)', DEFAULT_KEY_TABLES],
+    ['workers, node:crypto only', 0],
+  ] as const) {
+    const workers = new SignatureWorkers(undefined, keyTables);
+    workersToClose.push(workers);
+    measure('ed25519 verify, batches of 1,024 under 4 keys', variant, 'ops/s', async () => {
+      let count = 0;
+      const cpuStart = process.cpuUsage();
+      const start = performance.now();
+      while (performance.now() - start < runMilliseconds) {
+        await workers.verify(batch);
+        count += batch.length;
+      }
+      return sample(count, performance.now() - start, process.cpuUsage(cpuStart));
+    });
+  }
   measure('ed25519 strict pre-checks', 'shared (byte comparisons)', 'ops/s', () =>
     syncRate(() => passesStrictChecks(publicKey, signature), runMilliseconds),
   );
@@ -176,10 +197,14 @@ export async function runCryptoBench(options: CryptoBenchOptions = {}): Promise<
   );
 
   const samples = cases.map(() => [] as Sample[]);
-  for (const each of cases) await each.run(); // warm-up
-  for (let index = 0; index < runs; index++) {
-    if (print) process.stderr.write(`  run ${index + 1}/${runs}\n`);
-    for (const [caseIndex, each] of cases.entries()) samples[caseIndex]!.push(await each.run());
+  try {
+    for (const each of cases) await each.run(); // warm-up
+    for (let index = 0; index < runs; index++) {
+      if (print) process.stderr.write(`  run ${index + 1}/${runs}\n`);
+      for (const [caseIndex, each] of cases.entries()) samples[caseIndex]!.push(await each.run());
+    }
+  } finally {
+    await Promise.all(workersToClose.map((workers) => workers.close()));
   }
   const rows: CryptoBenchRow[] = cases.map((each, caseIndex) => ({
     name: each.name,
@@ -220,6 +245,11 @@ function printTable(rows: CryptoBenchRow[]): void {
     if (native && portable) {
       lines.push('', `${name}: native is ${(native.medianPerCpuSecond / portable.medianPerCpuSecond).toFixed(1)}× portable (per CPU-second)`);
     }
+  }
+  const batches = rows.filter((row) => row.name.startsWith('ed25519 verify, batches'));
+  const [withTables, withoutTables] = [batches.find((row) => row.variant.includes('key tables')), batches.find((row) => row.variant.includes('only'))];
+  if (withTables && withoutTables) {
+    lines.push('', `batches on workers: key tables are ${(withTables.medianPerCpuSecond / withoutTables.medianPerCpuSecond).toFixed(1)}× node:crypto (per CPU-second)`);
   }
   console.log(lines.join('\n'));
 }

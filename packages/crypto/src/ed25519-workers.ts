@@ -1,16 +1,23 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { bytesToHex, hexToBytes } from './bytes.js';
 import { SPKI_PUBLIC_KEY_PREFIX } from './ed25519-der.js';
+import { KeyTables } from './ed25519-key-tables.js';
+import { ED25519_VERIFY_WASM } from './ed25519-verify-wasm.js';
 import type { SignatureCheck } from './ed25519.js';
 
 /**
- * What each worker runs (CommonJS, evaluated, so that it needs no file of its own in any build): node:crypto's
- * synchronous verify over a batch packed as `(u32 BE message length ‖ public key (32) ‖ signature (64) ‖ message)*`,
- * answering one byte per check (1: valid). Public keys are imported once and kept (at most 4,096).
+ * What each worker runs (CommonJS, evaluated, so that it needs no file of its own in any build). A job holds two
+ * batches:
+ * - checks for node:crypto's synchronous verify, packed as `(u32 BE message length ‖ public key (32) ‖
+ *   signature (64) ‖ message)*`; public keys are imported once and kept (at most 4,096);
+ * - records for the table verifier (`assembly/ed25519-verify.ts`, given as a compiled module), with the tables to
+ *   build first and the size of each of its calls (see {@link packTableRecords}).
+ * It answers one byte per check of each (1: valid).
  */
 const WORKER_SOURCE = `
 'use strict';
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const { createPublicKey, verify } = require('node:crypto');
 const SPKI_PREFIX = Buffer.from([${Array.from(SPKI_PUBLIC_KEY_PREFIX).join(', ')}]);
 const keys = new Map();
@@ -28,9 +35,7 @@ function keyOf(publicKey) {
   }
   return key;
 }
-// A message that cannot be read would leave its job unanswered: exiting makes the caller reject it.
-parentPort.on('messageerror', () => process.exit(1));
-parentPort.on('message', ({ job, buffer, count }) => {
+function verifyPacked(buffer, count) {
   const bytes = Buffer.from(buffer);
   const verdicts = new Uint8Array(count);
   let offset = 0;
@@ -47,14 +52,106 @@ parentPort.on('message', ({ job, buffer, count }) => {
       verdicts[index] = 0;
     }
   }
-  parentPort.postMessage({ job, verdicts }, [verdicts.buffer]);
+  return verdicts;
+}
+const tables = workerData.keyTables > 0 ? new WebAssembly.Instance(workerData.tablesModule, {}).exports : null;
+const recordsOffset = tables === null ? 0 : tables.init(workerData.keyTables);
+const verdictsOffset = tables === null ? 0 : tables.verdictsOffset();
+function verifyWithTables(build, records, chunks) {
+  if (chunks.length === 0) return new Uint8Array(0);
+  for (const [table, publicKey] of build) {
+    new Uint8Array(tables.memory.buffer).set(publicKey, recordsOffset);
+    tables.setKey(table);
+  }
+  let total = 0;
+  for (let index = 0; index < chunks.length; index += 2) total += chunks[index];
+  const verdicts = new Uint8Array(total);
+  let offset = 0;
+  let done = 0;
+  for (let index = 0; index < chunks.length; index += 2) {
+    const count = chunks[index];
+    const size = chunks[index + 1];
+    new Uint8Array(tables.memory.buffer).set(new Uint8Array(records, offset, size), recordsOffset);
+    tables.verifyBatch(count);
+    verdicts.set(new Uint8Array(tables.memory.buffer, verdictsOffset, count), done);
+    offset += size;
+    done += count;
+  }
+  return verdicts;
+}
+// A message that cannot be read would leave its job unanswered: exiting makes the caller reject it.
+parentPort.on('messageerror', () => process.exit(1));
+parentPort.on('message', ({ job, buffer, count, build, records, chunks }) => {
+  const verdicts = verifyPacked(buffer, count);
+  const tableVerdicts = verifyWithTables(build, records, chunks);
+  parentPort.postMessage({ job, verdicts, tableVerdicts }, [verdicts.buffer, tableVerdicts.buffer]);
 });
 `;
 
-/** A worker, the jobs it has not answered yet, and whether it answered any. */
+/** Bytes of a table record before its message: table (u32 LE), message length (u32 LE), R (32), S (32). */
+const TABLE_RECORD_HEADER = 72;
+/** Records per call of the table verifier, and the bytes they may take (its records area). */
+const TABLE_CALL_RECORDS = 256;
+const TABLE_CALL_BYTES = 256 * 1024;
+/** Messages longer than this are verified without a table (a record must fit one call). */
+export const TABLE_MESSAGE_LIMIT = 64 * 1024;
+/** Key tables per worker by default (~480 KB each). */
+export const DEFAULT_KEY_TABLES = 8;
+
+/** The compiled table verifier, shared by the workers. */
+let tablesModule: WebAssembly.Module | undefined;
+
+/** Checks with their tables packed as the table verifier reads them, and the (records, bytes) of each call. */
+interface TableRecords {
+  readonly records: ArrayBuffer;
+  readonly chunks: Uint32Array;
+}
+
+/**
+ * Packs checks for the table verifier: `(u32 LE table ‖ u32 LE message length ‖ R ‖ S ‖ message)*`, cut into calls
+ * of at most {@link TABLE_CALL_RECORDS} records and {@link TABLE_CALL_BYTES} bytes.
+ */
+function packTableRecords(checks: readonly SignatureCheck[], tables: readonly number[]): TableRecords {
+  let size = 0;
+  for (const check of checks) size += TABLE_RECORD_HEADER + check.message.length;
+  const records = new ArrayBuffer(size);
+  const bytes = new Uint8Array(records);
+  const view = new DataView(records);
+  const chunks: number[] = [];
+  let offset = 0;
+  let callRecords = 0;
+  let callBytes = 0;
+  checks.forEach(({ signature, message }, index) => {
+    const recordSize = TABLE_RECORD_HEADER + message.length;
+    if (callRecords === TABLE_CALL_RECORDS || callBytes + recordSize > TABLE_CALL_BYTES) {
+      chunks.push(callRecords, callBytes);
+      callRecords = 0;
+      callBytes = 0;
+    }
+    view.setUint32(offset, tables[index]!, true);
+    view.setUint32(offset + 4, message.length, true);
+    bytes.set(signature, offset + 8);
+    bytes.set(message, offset + TABLE_RECORD_HEADER);
+    offset += recordSize;
+    callRecords++;
+    callBytes += recordSize;
+  });
+  if (callRecords > 0) chunks.push(callRecords, callBytes);
+  return { records, chunks: Uint32Array.from(chunks) };
+}
+
+/** What a worker answers for a job: the verdicts of its node:crypto checks and of its table records. */
+interface Answer {
+  readonly verdicts: Uint8Array;
+  readonly tableVerdicts: Uint8Array;
+}
+
+/** A worker, the jobs it has not answered yet, whether it answered any, and which keys have tables in it. */
 interface VerifyingWorker {
   readonly worker: Worker;
   readonly jobs: Set<number>;
+  /** Undefined when workers keep no key tables. */
+  readonly tables: KeyTables | undefined;
   answered: boolean;
 }
 
@@ -64,19 +161,39 @@ export const WORKER_BATCH_BYTES = 64 * 1024 * 1024;
 /** Bytes of a packed check before its message: the message length (4), the public key (32) and the signature (64). */
 const PACKED_HEADER = 100;
 
-/** The bytes `checks` take packed (see WORKER_SOURCE). */
+/** The bytes `checks` take packed for node:crypto (see WORKER_SOURCE). */
 function packedSize(checks: readonly SignatureCheck[]): number {
   let size = 0;
   for (const check of checks) size += PACKED_HEADER + check.message.length;
   return size;
 }
 
+/** Packs checks for node:crypto's verify in a worker (see WORKER_SOURCE). */
+function packChecks(checks: readonly SignatureCheck[]): ArrayBuffer {
+  const buffer = new ArrayBuffer(packedSize(checks));
+  const bytes = new Uint8Array(buffer);
+  const view = new DataView(buffer);
+  let offset = 0;
+  for (const { publicKey, signature, message } of checks) {
+    view.setUint32(offset, message.length);
+    bytes.set(publicKey, offset + 4);
+    bytes.set(signature, offset + 36);
+    bytes.set(message, offset + PACKED_HEADER);
+    offset += PACKED_HEADER + message.length;
+  }
+  return buffer;
+}
+
 /**
- * Ed25519 verification on worker threads, one per core (at most 4), started on first use. A worker verifies
- * synchronously with node:crypto, which costs about a fifth less CPU per signature than its asynchronous verify on
- * libuv's thread pool, and leaves the main thread only the packing (a few microseconds per check, against tens for
- * dispatching to the pool): the main thread stays free to store what was verified, and the thread pool free for
- * I/O. Idle workers do not keep the process alive.
+ * Ed25519 verification on worker threads, one per core (at most 4), started on first use. The main thread only packs
+ * the checks (a few microseconds each, against tens for dispatching to libuv's thread pool): it stays free to store
+ * what was verified, and the thread pool free for I/O. Idle workers do not keep the process alive.
+ *
+ * A worker verifies the signatures of a key it has verified often with a precomputed table of the key's multiples
+ * (WebAssembly, `assembly/ed25519-verify.ts`): about a fifth of node:crypto's CPU per signature. Each worker keeps
+ * tables for up to `keyTables` keys (~480 KB each, plus ~1 MB for the base point's and the buffers; see
+ * {@link KeyTables} for which keys). Other signatures it verifies synchronously with node:crypto, which costs about
+ * a fifth less CPU than node:crypto's asynchronous verify on the thread pool.
  *
  * It runs only the group equation: callers apply the strict pre-checks first (see `ed25519-strict.ts`). Where
  * workers cannot run (a runtime without them, a permission model that forbids them, a worker that fails before its
@@ -84,16 +201,23 @@ function packedSize(checks: readonly SignatureCheck[]): number {
  */
 export class SignatureWorkers {
   readonly size: number;
+  readonly keyTables: number;
   readonly #workers: VerifyingWorker[] = [];
   #available = true;
   #batchesAnswered = 0;
-  readonly #answers = new Map<number, { resolve: (verdicts: Uint8Array) => void; reject: (error: Error) => void }>();
+  #tableVerifications = 0;
+  readonly #answers = new Map<number, { resolve: (answer: Answer) => void; reject: (error: Error) => void }>();
   #nextJob = 0;
   #nextWorker = 0;
 
-  /** @param size - workers (default: the available parallelism, at most 4) */
-  constructor(size = Math.min(4, availableParallelism())) {
+  /**
+   * @param size - workers (default: the available parallelism, at most 4)
+   * @param keyTables - key tables per worker (default {@link DEFAULT_KEY_TABLES}; 0: verify everything with node:crypto)
+   */
+  constructor(size = Math.min(4, availableParallelism()), keyTables = DEFAULT_KEY_TABLES) {
+    if (!Number.isSafeInteger(keyTables) || keyTables < 0) throw new RangeError(`keyTables must be a non-negative integer, got ${keyTables}`);
     this.size = Math.max(1, size);
+    this.keyTables = keyTables;
   }
 
   /** Whether workers can be used (false once one could not start or failed before answering). */
@@ -104,6 +228,11 @@ export class SignatureWorkers {
   /** Batches answered so far. */
   get batchesAnswered(): number {
     return this.#batchesAnswered;
+  }
+
+  /** Signatures verified with a key's table so far (the others: with node:crypto). */
+  get tableVerifications(): number {
+    return this.#tableVerifications;
   }
 
   /**
@@ -117,10 +246,9 @@ export class SignatureWorkers {
     if (bytes > WORKER_BATCH_BYTES) throw new RangeError(`a batch of ${bytes} bytes is above the workers' ${WORKER_BATCH_BYTES}`);
     const slices = Math.min(this.size, checks.length);
     const per = Math.ceil(checks.length / slices);
-    const answers: Array<Promise<Uint8Array>> = [];
+    const answers: Array<Promise<boolean[]>> = [];
     for (let from = 0; from < checks.length; from += per) answers.push(this.#run(checks.slice(from, from + per)));
-    const verdicts: boolean[] = [];
-    for (const slice of await Promise.all(answers)) for (const verdict of slice) verdicts.push(verdict === 1);
+    const verdicts = (await Promise.all(answers)).flat();
     this.#batchesAnswered++;
     return verdicts;
   }
@@ -131,26 +259,40 @@ export class SignatureWorkers {
     await Promise.all(workers.map(({ worker }) => worker.terminate()));
   }
 
-  #run(checks: readonly SignatureCheck[]): Promise<Uint8Array> {
-    const buffer = new ArrayBuffer(packedSize(checks));
-    const bytes = new Uint8Array(buffer);
-    const view = new DataView(buffer);
-    let offset = 0;
-    for (const { publicKey, signature, message } of checks) {
-      view.setUint32(offset, message.length);
-      bytes.set(publicKey, offset + 4);
-      bytes.set(signature, offset + 36);
-      bytes.set(message, offset + PACKED_HEADER);
-      offset += PACKED_HEADER + message.length;
-    }
-    const job = this.#nextJob++;
+  /** Verifies one slice on the next worker: with a table where its key has one or gets one now. */
+  async #run(checks: readonly SignatureCheck[]): Promise<boolean[]> {
     const target = this.#worker();
-    return new Promise<Uint8Array>((resolve, reject) => {
+    const names = checks.map(({ publicKey }) => bytesToHex(publicKey));
+    const verifications = new Map<string, number>();
+    for (const name of names) verifications.set(name, (verifications.get(name) ?? 0) + 1);
+    const build: Array<[number, Uint8Array]> = [];
+    const tableOf = target.tables?.assign(verifications, (name, table) => build.push([table, hexToBytes(name)]));
+    const withTables: SignatureCheck[] = [];
+    const tables: number[] = [];
+    const plain: SignatureCheck[] = [];
+    const route = checks.map((check, index) => {
+      const table = tableOf?.get(names[index]!) ?? 0;
+      if (table === 0 || check.message.length > TABLE_MESSAGE_LIMIT) {
+        plain.push(check);
+        return false;
+      }
+      withTables.push(check);
+      tables.push(table);
+      return true;
+    });
+    const buffer = packChecks(plain);
+    const { records, chunks } = packTableRecords(withTables, tables);
+    const job = this.#nextJob++;
+    const answer = await new Promise<Answer>((resolve, reject) => {
       this.#answers.set(job, { resolve, reject });
       if (target.jobs.size === 0) target.worker.ref();
       target.jobs.add(job);
-      target.worker.postMessage({ job, buffer, count: checks.length }, [buffer]);
+      target.worker.postMessage({ job, buffer, count: plain.length, build, records, chunks }, [buffer, records]);
     });
+    this.#tableVerifications += withTables.length;
+    let nextPlain = 0;
+    let nextWithTable = 0;
+    return route.map((withTable) => (withTable ? answer.tableVerdicts[nextWithTable++] : answer.verdicts[nextPlain++]) === 1);
   }
 
   /** The next worker in turn, started if there are fewer than {@link size}. */
@@ -158,21 +300,27 @@ export class SignatureWorkers {
     if (this.#workers.length < this.size) {
       let worker: Worker;
       try {
+        if (this.keyTables > 0) tablesModule ??= new WebAssembly.Module(Buffer.from(ED25519_VERIFY_WASM, 'base64'));
         // No inherited flags: the source is plain CommonJS, whatever loaders or input type this process runs with.
-        worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
+        worker = new Worker(WORKER_SOURCE, {
+          eval: true,
+          execArgv: [],
+          workerData: { tablesModule, keyTables: this.keyTables },
+        });
       } catch (error) {
         this.#available = false;
         throw error;
       }
       worker.unref();
-      const entry: VerifyingWorker = { worker, jobs: new Set(), answered: false };
-      worker.on('message', ({ job, verdicts }: { job: number; verdicts: Uint8Array }) => {
+      const tables = this.keyTables > 0 ? new KeyTables(this.keyTables) : undefined;
+      const entry: VerifyingWorker = { worker, jobs: new Set(), tables, answered: false };
+      worker.on('message', ({ job, verdicts, tableVerdicts }: { job: number } & Answer) => {
         entry.answered = true;
         entry.jobs.delete(job);
         if (entry.jobs.size === 0) worker.unref();
         const answer = this.#answers.get(job);
         this.#answers.delete(job);
-        answer?.resolve(verdicts);
+        answer?.resolve({ verdicts, tableVerdicts });
       });
       const fail = (error: Error): void => {
         const index = this.#workers.indexOf(entry);
