@@ -27,8 +27,8 @@ const TABLE: usize = WINDOWS * MULTIPLES * TABLE_POINT;
 const BATCH: usize = 256;
 /** Bytes of the records area. */
 const RECORDS_BYTES: usize = 256 * 1024;
-/** Bytes of a record before its message: table (u32), message length (u32), R (32), S (32). */
-const RECORD_HEADER: usize = 72;
+/** Bytes of a record before its message: table (u32), message length (u32), A (32), R (32), S (32). */
+const RECORD_HEADER: usize = 104;
 
 // Constants (little-endian bytes), decoded by init.
 const D_BYTES = memory.data<u8>([
@@ -255,11 +255,14 @@ function feFromBytes(h: usize, bytes: usize): void {
 
 /** Writes the canonical encoding (the value reduced below p) of f as 32 little-endian bytes. */
 function feToBytes(bytes: usize, f: usize): void {
-  feCarry(f); // every limb in range, the value below 2p
+  feCarry(f); // every limb in range
   let h0 = load<i64>(f, 0), h1 = load<i64>(f, 8), h2 = load<i64>(f, 16), h3 = load<i64>(f, 24), h4 = load<i64>(f, 32);
   let h5 = load<i64>(f, 40), h6 = load<i64>(f, 48), h7 = load<i64>(f, 56), h8 = load<i64>(f, 64), h9 = load<i64>(f, 72);
-  // q = 1 iff f + 19 ≥ 2^255, that is f ≥ p: then f - p = f + 19 - 2^255.
-  let q = (h0 + 19) >> 26;
+  // The value v lies in [-19, 2^255 + 2^17): q = floor(v / p) is -1, 0 or 1, computed as floor((v + e) / 2^255)
+  // with e = round(19·h9 / 2^25) — 19 where v is near 2^255 (so that v ≥ p counts), 0 where v is near 0 (so that a
+  // negative v counts). Then v - q·p = v + 19q - q·2^255: add 19q and drop the carry out of h9.
+  let q = (19 * h9 + (1 << 24)) >> 25;
+  q = (h0 + q) >> 26;
   q = (h1 + q) >> 25; q = (h2 + q) >> 26; q = (h3 + q) >> 25; q = (h4 + q) >> 26;
   q = (h5 + q) >> 25; q = (h6 + q) >> 26; q = (h7 + q) >> 25; q = (h8 + q) >> 26; q = (h9 + q) >> 25;
   h0 += 19 * q;
@@ -273,7 +276,7 @@ function feToBytes(bytes: usize, f: usize): void {
   c = h6 >> 26; h7 += c; h6 -= c << 26;
   c = h7 >> 25; h8 += c; h7 -= c << 25;
   c = h8 >> 26; h9 += c; h8 -= c << 26;
-  h9 &= 0x1ffffff; // drops 2^255 when q = 1
+  h9 &= 0x1ffffff; // drops the carry out (q·2^255)
   store<u64>(bytes, <u64>h0 | (<u64>h1 << 26) | (<u64>h2 << 51), 0);
   store<u64>(bytes, (<u64>h2 >> 13) | (<u64>h3 << 13) | (<u64>h4 << 38), 8);
   store<u64>(bytes, <u64>h5 | (<u64>h6 << 25) | (<u64>h7 << 51), 16);
@@ -715,9 +718,10 @@ export function setKey(index: i32): bool {
 
 /**
  * Verifies `count` (≤ BATCH) records packed from the start of the records area, each: table index (u32 LE),
- * message length (u32 LE), R (32), S (32), the message. Writes each verdict (1: the encoding of [S]B + [k](-A)
- * equals R, with k = SHA-512(R ‖ A ‖ message) mod L) to the verdicts. The caller has applied the strict pre-checks
- * (S < L in particular). The Z coordinates are inverted together: one inversion per batch.
+ * message length (u32 LE), A (32), R (32), S (32), the message. Writes each verdict (1: A is the table's key, a
+ * point, and the encoding of [S]B + [k](-A) equals R, with k = SHA-512(R ‖ A ‖ message) mod L) to the verdicts. The
+ * caller has applied the strict pre-checks (S < L in particular). The Z coordinates are inverted together: one
+ * inversion per batch.
  */
 export function verifyBatch(count: i32): void {
   if (count < 0 || <usize>count > BATCH) unreachable();
@@ -730,19 +734,21 @@ export function verifyBatch(count: i32): void {
     const start = record;
     store<u32>(offsets + (i << 2), <u32>start);
     record += RECORD_HEADER + length;
-    if (load<u8>(valid + <usize>index) == 0) {
-      pointIdentity(ACC); // a placeholder with Z = 1; the verdict is 0
+    const usable = load<u8>(valid + <usize>index) == 1 && memory.compare(start + 8, keys + <usize>index * 32, 32) == 0;
+    store<u8>(verdicts + i, usable ? 1 : 0);
+    if (!usable) {
+      pointIdentity(ACC); // a placeholder with Z = 1; the verdict stays 0
       memory.copy(results + i * 3 * FE, ACC, 3 * FE);
       if (i == 0) feCopy(products, ACC + 2 * FE);
       else feCopy(products + i * FE, products + (i - 1) * FE);
       continue;
     }
-    memory.copy(hashInput, start + 8, 32);
-    memory.copy(hashInput + 32, keys + <usize>index * 32, 32);
+    memory.copy(hashInput, start + 40, 32); // R
+    memory.copy(hashInput + 32, start + 8, 32); // A
     memory.copy(hashInput + 64, start + RECORD_HEADER, length);
     sha512(DIGEST, hashInput, 64 + length);
     scalarReduce(CHALLENGE, DIGEST);
-    recode(DIGITS_S, start + 40);
+    recode(DIGITS_S, start + 72);
     recode(DIGITS_K, CHALLENGE);
     pointIdentity(ACC);
     multiplyAdd(ACC, tables, DIGITS_S);
@@ -768,7 +774,7 @@ export function verifyBatch(count: i32): void {
     feToBytes(AFFINE_BYTES, y);
     if (feIsOdd(x)) store<u8>(AFFINE_BYTES + 31, load<u8>(AFFINE_BYTES + 31) | 0x80);
     const record = <usize>load<u32>(offsets + (<usize>i << 2));
-    const matches = load<u8>(valid + <usize>load<u32>(record)) == 1 && memory.compare(AFFINE_BYTES, record + 8, 32) == 0;
+    const matches = load<u8>(verdicts + <usize>i) == 1 && memory.compare(AFFINE_BYTES, record + 40, 32) == 0;
     store<u8>(verdicts + <usize>i, matches ? 1 : 0);
   }
 }

@@ -58,7 +58,6 @@ const tables = workerData.keyTables > 0 ? new WebAssembly.Instance(workerData.ta
 const recordsOffset = tables === null ? 0 : tables.init(workerData.keyTables);
 const verdictsOffset = tables === null ? 0 : tables.verdictsOffset();
 function verifyWithTables(build, records, chunks) {
-  if (chunks.length === 0) return new Uint8Array(0);
   for (const [table, publicKey] of build) {
     new Uint8Array(tables.memory.buffer).set(publicKey, recordsOffset);
     tables.setKey(table);
@@ -88,15 +87,16 @@ parentPort.on('message', ({ job, buffer, count, build, records, chunks }) => {
 });
 `;
 
-/** Bytes of a table record before its message: table (u32 LE), message length (u32 LE), R (32), S (32). */
-const TABLE_RECORD_HEADER = 72;
+/** Bytes of a table record before its message: table (u32 LE), message length (u32 LE), A (32), R (32), S (32). */
+const TABLE_RECORD_HEADER = 104;
 /** Records per call of the table verifier, and the bytes they may take (its records area). */
 const TABLE_CALL_RECORDS = 256;
 const TABLE_CALL_BYTES = 256 * 1024;
 /** Messages longer than this are verified without a table (a record must fit one call). */
 export const TABLE_MESSAGE_LIMIT = 64 * 1024;
-/** Key tables per worker by default (~480 KB each). */
+/** Key tables per worker by default (~480 KB each), and at most. */
 export const DEFAULT_KEY_TABLES = 8;
+export const MAX_KEY_TABLES = 64;
 
 /** The compiled table verifier, shared by the workers. */
 let tablesModule: WebAssembly.Module | undefined;
@@ -108,8 +108,9 @@ interface TableRecords {
 }
 
 /**
- * Packs checks for the table verifier: `(u32 LE table ‖ u32 LE message length ‖ R ‖ S ‖ message)*`, cut into calls
- * of at most {@link TABLE_CALL_RECORDS} records and {@link TABLE_CALL_BYTES} bytes.
+ * Packs checks for the table verifier: `(u32 LE table ‖ u32 LE message length ‖ A ‖ R ‖ S ‖ message)*`, cut into
+ * calls of at most {@link TABLE_CALL_RECORDS} records and {@link TABLE_CALL_BYTES} bytes. The verifier answers false
+ * for a record whose A is not its table's key.
  */
 function packTableRecords(checks: readonly SignatureCheck[], tables: readonly number[]): TableRecords {
   let size = 0;
@@ -121,7 +122,7 @@ function packTableRecords(checks: readonly SignatureCheck[], tables: readonly nu
   let offset = 0;
   let callRecords = 0;
   let callBytes = 0;
-  checks.forEach(({ signature, message }, index) => {
+  checks.forEach(({ publicKey, signature, message }, index) => {
     const recordSize = TABLE_RECORD_HEADER + message.length;
     if (callRecords === TABLE_CALL_RECORDS || callBytes + recordSize > TABLE_CALL_BYTES) {
       chunks.push(callRecords, callBytes);
@@ -130,7 +131,8 @@ function packTableRecords(checks: readonly SignatureCheck[], tables: readonly nu
     }
     view.setUint32(offset, tables[index]!, true);
     view.setUint32(offset + 4, message.length, true);
-    bytes.set(signature, offset + 8);
+    bytes.set(publicKey, offset + 8);
+    bytes.set(signature, offset + 40);
     bytes.set(message, offset + TABLE_RECORD_HEADER);
     offset += recordSize;
     callRecords++;
@@ -212,10 +214,13 @@ export class SignatureWorkers {
 
   /**
    * @param size - workers (default: the available parallelism, at most 4)
-   * @param keyTables - key tables per worker (default {@link DEFAULT_KEY_TABLES}; 0: verify everything with node:crypto)
+   * @param keyTables - key tables per worker, 0 to {@link MAX_KEY_TABLES} (default {@link DEFAULT_KEY_TABLES}; 0: verify
+   *   everything with node:crypto)
    */
   constructor(size = Math.min(4, availableParallelism()), keyTables = DEFAULT_KEY_TABLES) {
-    if (!Number.isSafeInteger(keyTables) || keyTables < 0) throw new RangeError(`keyTables must be a non-negative integer, got ${keyTables}`);
+    if (!Number.isSafeInteger(keyTables) || keyTables < 0 || keyTables > MAX_KEY_TABLES) {
+      throw new RangeError(`keyTables must be an integer from 0 to ${MAX_KEY_TABLES}, got ${keyTables}`);
+    }
     this.size = Math.max(1, size);
     this.keyTables = keyTables;
   }
@@ -264,15 +269,17 @@ export class SignatureWorkers {
     const target = this.#worker();
     const names = checks.map(({ publicKey }) => bytesToHex(publicKey));
     const verifications = new Map<string, number>();
-    for (const name of names) verifications.set(name, (verifications.get(name) ?? 0) + 1);
+    checks.forEach(({ message }, index) => {
+      if (message.length <= TABLE_MESSAGE_LIMIT) verifications.set(names[index]!, (verifications.get(names[index]!) ?? 0) + 1);
+    });
     const build: Array<[number, Uint8Array]> = [];
     const tableOf = target.tables?.assign(verifications, (name, table) => build.push([table, hexToBytes(name)]));
     const withTables: SignatureCheck[] = [];
     const tables: number[] = [];
     const plain: SignatureCheck[] = [];
     const route = checks.map((check, index) => {
-      const table = tableOf?.get(names[index]!) ?? 0;
-      if (table === 0 || check.message.length > TABLE_MESSAGE_LIMIT) {
+      const table = check.message.length > TABLE_MESSAGE_LIMIT ? 0 : (tableOf?.get(names[index]!) ?? 0);
+      if (table === 0) {
         plain.push(check);
         return false;
       }

@@ -6,7 +6,7 @@ import { passesStrictChecks } from '../src/ed25519-strict.js';
 import { createNodeEd25519 } from '../src/ed25519-node.js';
 import { seedToPkcs8 } from '../src/ed25519-der.js';
 import { FIRST_TABLE_AFTER } from '../src/ed25519-key-tables.js';
-import { SignatureWorkers, TABLE_MESSAGE_LIMIT, WORKER_BATCH_BYTES } from '../src/ed25519-workers.js';
+import { MAX_KEY_TABLES, SignatureWorkers, TABLE_MESSAGE_LIMIT, WORKER_BATCH_BYTES } from '../src/ed25519-workers.js';
 import { deriveEdgeCases } from './ed25519-edge-cases.js';
 import { hex, readVectors, type Rfc8032Vector, type VerifyCase, type WycheproofVectors } from './vectors.js';
 
@@ -156,6 +156,44 @@ describe('SignatureWorkers', () => {
     } finally {
       await workers.close();
     }
+  });
+
+  it('never verifies a key with the table of another: a key reaching its threshold only with long messages gets none', async () => {
+    const workers = new SignatureWorkers(1, 1);
+    try {
+      const owned = seededCases(4, 1, 20).find((testCase) => testCase.expected)!;
+      const victim = seededCases(5, 1, 20).find((testCase) => testCase.expected)!;
+      expect(await workers.verify(Array<VerifyCase>(FIRST_TABLE_AFTER).fill(owned))).toEqual(Array(FIRST_TABLE_AFTER).fill(true));
+      // The victim's checks all have messages above the limit: they are not counted towards a table.
+      const long = { ...victim, message: new Uint8Array(TABLE_MESSAGE_LIMIT + 1), expected: false };
+      expect(await workers.verify(Array<VerifyCase>(FIRST_TABLE_AFTER).fill(long))).toEqual(Array(FIRST_TABLE_AFTER).fill(false));
+      // The owned key's signature presented under the victim's key, and the victim's own.
+      const forged = { ...owned, publicKey: victim.publicKey };
+      const batch = [...Array<VerifyCase>(FIRST_TABLE_AFTER).fill(forged), victim, owned];
+      expect(await workers.verify(batch)).toEqual([...Array(FIRST_TABLE_AFTER).fill(false), true, true]);
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it('answers batches in flight together on one worker, the second replacing the table of the first', async () => {
+    const workers = new SignatureWorkers(1, 1);
+    try {
+      const first = seededCases(6, 1, 40);
+      const second = seededCases(7, 1, 40);
+      const [a, b] = await Promise.all([workers.verify(first), workers.verify(second)]);
+      expect(a).toEqual(first.map((testCase) => testCase.expected));
+      expect(b).toEqual(second.map((testCase) => testCase.expected));
+      expect(workers.tableVerifications).toBe(first.length + second.length);
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it('refuses a number of key tables outside 0..MAX_KEY_TABLES', () => {
+    expect(() => new SignatureWorkers(1, -1)).toThrow(RangeError);
+    expect(() => new SignatureWorkers(1, MAX_KEY_TABLES + 1)).toThrow(RangeError);
+    expect(() => new SignatureWorkers(1, 1.5)).toThrow(RangeError);
   });
 
   it('runs the WebAssembly built from assembly/ed25519-verify.ts (build:wasm --check)', () => {
