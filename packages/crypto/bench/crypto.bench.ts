@@ -13,7 +13,8 @@ import { blake3, createBlake3, nativeEd25519, portableEd25519, type Ed25519 } fr
 import { passesStrictChecks } from '../src/ed25519-strict.js';
 import { publicKeyToSpki, seedToPkcs8 } from '../src/ed25519-der.js';
 import { createWebCryptoEd25519 } from '../src/ed25519-webcrypto.js';
-import { DEFAULT_KEY_TABLES, SignatureWorkers } from '../src/ed25519-workers.js';
+import { DEFAULT_KEY_TABLES } from '../src/ed25519-table-verifier.js';
+import { SignatureWorkers } from '../src/ed25519-workers.js';
 
 /** One benchmark result: the median of `samples`. */
 export interface CryptoBenchRow {

@@ -1,9 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { bytesToHex, hexToBytes } from './bytes.js';
 import { SPKI_PUBLIC_KEY_PREFIX } from './ed25519-der.js';
 import { KeyTables } from './ed25519-key-tables.js';
-import { ED25519_VERIFY_WASM } from './ed25519-verify-wasm.js';
+import { checkKeyTables, DEFAULT_KEY_TABLES, MAX_KEY_TABLES, mergeVerdicts, planTables, tableVerifierBytes } from './ed25519-table-verifier.js';
 import type { SignatureCheck } from './ed25519.js';
 
 /**
@@ -87,60 +86,8 @@ parentPort.on('message', ({ job, buffer, count, build, records, chunks }) => {
 });
 `;
 
-/** Bytes of a table record before its message: table (u32 LE), message length (u32 LE), A (32), R (32), S (32). */
-const TABLE_RECORD_HEADER = 104;
-/** Records per call of the table verifier, and the bytes they may take (its records area). */
-const TABLE_CALL_RECORDS = 256;
-const TABLE_CALL_BYTES = 256 * 1024;
-/** Messages longer than this are verified without a table (a record must fit one call). */
-export const TABLE_MESSAGE_LIMIT = 64 * 1024;
-/** Key tables per worker by default (~480 KB each), and at most. */
-export const DEFAULT_KEY_TABLES = 8;
-export const MAX_KEY_TABLES = 64;
-
 /** The compiled table verifier, shared by the workers. */
 let tablesModule: WebAssembly.Module | undefined;
-
-/** Checks with their tables packed as the table verifier reads them, and the (records, bytes) of each call. */
-interface TableRecords {
-  readonly records: ArrayBuffer;
-  readonly chunks: Uint32Array;
-}
-
-/**
- * Packs checks for the table verifier: `(u32 LE table ‖ u32 LE message length ‖ A ‖ R ‖ S ‖ message)*`, cut into
- * calls of at most {@link TABLE_CALL_RECORDS} records and {@link TABLE_CALL_BYTES} bytes. The verifier answers false
- * for a record whose A is not its table's key.
- */
-function packTableRecords(checks: readonly SignatureCheck[], tables: readonly number[]): TableRecords {
-  let size = 0;
-  for (const check of checks) size += TABLE_RECORD_HEADER + check.message.length;
-  const records = new ArrayBuffer(size);
-  const bytes = new Uint8Array(records);
-  const view = new DataView(records);
-  const chunks: number[] = [];
-  let offset = 0;
-  let callRecords = 0;
-  let callBytes = 0;
-  checks.forEach(({ publicKey, signature, message }, index) => {
-    const recordSize = TABLE_RECORD_HEADER + message.length;
-    if (callRecords === TABLE_CALL_RECORDS || callBytes + recordSize > TABLE_CALL_BYTES) {
-      chunks.push(callRecords, callBytes);
-      callRecords = 0;
-      callBytes = 0;
-    }
-    view.setUint32(offset, tables[index]!, true);
-    view.setUint32(offset + 4, message.length, true);
-    bytes.set(publicKey, offset + 8);
-    bytes.set(signature, offset + 40);
-    bytes.set(message, offset + TABLE_RECORD_HEADER);
-    offset += recordSize;
-    callRecords++;
-    callBytes += recordSize;
-  });
-  if (callRecords > 0) chunks.push(callRecords, callBytes);
-  return { records, chunks: Uint32Array.from(chunks) };
-}
 
 /** What a worker answers for a job: the verdicts of its node:crypto checks and of its table records. */
 interface Answer {
@@ -218,9 +165,7 @@ export class SignatureWorkers {
    *   everything with node:crypto)
    */
   constructor(size = Math.min(4, availableParallelism()), keyTables = DEFAULT_KEY_TABLES) {
-    if (!Number.isSafeInteger(keyTables) || keyTables < 0 || keyTables > MAX_KEY_TABLES) {
-      throw new RangeError(`keyTables must be an integer from 0 to ${MAX_KEY_TABLES}, got ${keyTables}`);
-    }
+    checkKeyTables(keyTables, 0);
     this.size = Math.max(1, size);
     this.keyTables = keyTables;
   }
@@ -267,28 +212,9 @@ export class SignatureWorkers {
   /** Verifies one slice on the next worker: with a table where its key has one or gets one now. */
   async #run(checks: readonly SignatureCheck[]): Promise<boolean[]> {
     const target = this.#worker();
-    const names = checks.map(({ publicKey }) => bytesToHex(publicKey));
-    const verifications = new Map<string, number>();
-    checks.forEach(({ message }, index) => {
-      if (message.length <= TABLE_MESSAGE_LIMIT) verifications.set(names[index]!, (verifications.get(names[index]!) ?? 0) + 1);
-    });
-    const build: Array<[number, Uint8Array]> = [];
-    const tableOf = target.tables?.assign(verifications, (name, table) => build.push([table, hexToBytes(name)]));
-    const withTables: SignatureCheck[] = [];
-    const tables: number[] = [];
-    const plain: SignatureCheck[] = [];
-    const route = checks.map((check, index) => {
-      const table = check.message.length > TABLE_MESSAGE_LIMIT ? 0 : (tableOf?.get(names[index]!) ?? 0);
-      if (table === 0) {
-        plain.push(check);
-        return false;
-      }
-      withTables.push(check);
-      tables.push(table);
-      return true;
-    });
+    const plan = planTables(target.tables, checks);
+    const { build, records, chunks, plain } = plan;
     const buffer = packChecks(plain);
-    const { records, chunks } = packTableRecords(withTables, tables);
     const job = this.#nextJob++;
     const answer = await new Promise<Answer>((resolve, reject) => {
       this.#answers.set(job, { resolve, reject });
@@ -296,10 +222,8 @@ export class SignatureWorkers {
       target.jobs.add(job);
       target.worker.postMessage({ job, buffer, count: plain.length, build, records, chunks }, [buffer, records]);
     });
-    this.#tableVerifications += withTables.length;
-    let nextPlain = 0;
-    let nextWithTable = 0;
-    return route.map((withTable) => (withTable ? answer.tableVerdicts[nextWithTable++] : answer.verdicts[nextPlain++]) === 1);
+    this.#tableVerifications += checks.length - plain.length;
+    return mergeVerdicts(plan, answer.tableVerdicts, answer.verdicts);
   }
 
   /** The next worker in turn, started if there are fewer than {@link size}. */
@@ -307,7 +231,7 @@ export class SignatureWorkers {
     if (this.#workers.length < this.size) {
       let worker: Worker;
       try {
-        if (this.keyTables > 0) tablesModule ??= new WebAssembly.Module(Buffer.from(ED25519_VERIFY_WASM, 'base64'));
+        if (this.keyTables > 0) tablesModule ??= new WebAssembly.Module(tableVerifierBytes());
         // No inherited flags: the source is plain CommonJS, whatever loaders or input type this process runs with.
         worker = new Worker(WORKER_SOURCE, {
           eval: true,

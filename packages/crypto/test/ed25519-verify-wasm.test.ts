@@ -2,20 +2,11 @@ import { createPrivateKey, createPublicKey, sign as nodeSign } from 'node:crypto
 import { Point } from '@noble/ed25519';
 import { describe, expect, it } from 'vitest';
 import { seedToPkcs8 } from '../src/ed25519-der.js';
-import { ED25519_VERIFY_WASM } from '../src/ed25519-verify-wasm.js';
+import { tableVerifierBytes, type TableVerifierExports } from '../src/ed25519-table-verifier.js';
 
-/** The module's exports (see assembly/ed25519-verify.ts). */
-interface TableVerifier {
-  memory: WebAssembly.Memory;
-  init(keyTables: number): number;
-  verdictsOffset(): number;
-  setKey(index: number): number;
-  verifyBatch(count: number): void;
-}
-
-function instantiate(keyTables: number): { verifier: TableVerifier; records: number } {
-  const module = new WebAssembly.Module(Buffer.from(ED25519_VERIFY_WASM, 'base64'));
-  const verifier = new WebAssembly.Instance(module, {}).exports as unknown as TableVerifier;
+function instantiate(keyTables: number): { verifier: TableVerifierExports; records: number } {
+  const module = new WebAssembly.Module(tableVerifierBytes());
+  const verifier = new WebAssembly.Instance(module, {}).exports as unknown as TableVerifierExports;
   return { verifier, records: verifier.init(keyTables) };
 }
 

@@ -6,7 +6,8 @@ import { passesStrictChecks } from '../src/ed25519-strict.js';
 import { createNodeEd25519 } from '../src/ed25519-node.js';
 import { seedToPkcs8 } from '../src/ed25519-der.js';
 import { FIRST_TABLE_AFTER } from '../src/ed25519-key-tables.js';
-import { MAX_KEY_TABLES, SignatureWorkers, TABLE_MESSAGE_LIMIT, WORKER_BATCH_BYTES } from '../src/ed25519-workers.js';
+import { MAX_KEY_TABLES, TABLE_MESSAGE_LIMIT } from '../src/ed25519-table-verifier.js';
+import { SignatureWorkers, WORKER_BATCH_BYTES } from '../src/ed25519-workers.js';
 import { deriveEdgeCases } from './ed25519-edge-cases.js';
 import { hex, readVectors, type Rfc8032Vector, type VerifyCase, type WycheproofVectors } from './vectors.js';
 

@@ -1,5 +1,6 @@
 import * as noble from '@noble/ed25519';
 import fc from 'fast-check';
+import { FIRST_TABLE_AFTER } from '../src/ed25519-key-tables.js';
 import { describe, expect, it } from 'vitest';
 import { defaultEd25519, nativeEd25519, portableEd25519, verify, type Ed25519 } from '../src/index.js';
 import { createNodeEd25519 } from '../src/ed25519-node.js';
@@ -125,6 +126,11 @@ describe.each(backends)('%s backend', (_name, backend) => {
   it.each(suites)('verifyMany answers the %s like verify, in order', async (_suite, cases) => {
     const verdicts = await backend.verifyMany(cases);
     expect(verdicts).toEqual(cases.map((testCase) => testCase.expected));
+  });
+
+  it.each(suites)('verifyMany answers the %s like verify with tables, each case FIRST_TABLE_AFTER times', async (_suite, cases) => {
+    const repeated = cases.flatMap((testCase) => Array<VerifyCase>(FIRST_TABLE_AFTER).fill(testCase));
+    expect(await backend.verifyMany(repeated)).toEqual(repeated.map((testCase) => testCase.expected));
   });
 
   it('returns plain Uint8Arrays', async () => {
