@@ -13,6 +13,7 @@ import { runStoreConformance } from '@docs/store/conformance';
 import { LevelStore, type AggregateShape } from '@docs/store-level';
 import { BrowserLevel } from 'browser-level';
 import { ALL_PACKAGES } from './all-packages.js';
+import { registerKeyTables } from './key-tables.js';
 import { registerRunnerSelfCheck } from './runner-self-check.js';
 import { runDeclaredTests, type TestResult } from './vitest-shim.js';
 
@@ -66,6 +67,7 @@ function registerRun(name: string, shape: AggregateShape | undefined): void {
 }
 
 if (parameters.get('selfcheck') === '1') registerRunnerSelfCheck();
+registerKeyTables();
 registerRun('store-level on browser-level (IndexedDB)', undefined);
 // Two-way aggregate nodes over six levels, as in the Node tests: every aggregate code path on small data.
 if (parameters.get('tiny') === '1') registerRun('store-level on browser-level, tiny aggregate nodes', { bitsPerLevel: 1, levels: 6 });

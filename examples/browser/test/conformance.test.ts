@@ -13,6 +13,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ConformanceReport } from '../test-page/conformance.js';
+import { KEY_TABLES_SUITE } from '../test-page/key-tables.js';
 import { MUST_FAIL, SELF_CHECK_SUITE } from '../test-page/runner-self-check.js';
 import type { TestResult } from '../test-page/vitest-shim.js';
 import { chromiumSkipReason, launchChromium, type Chromium } from './support/chromium.js';
@@ -37,6 +38,8 @@ describe.skipIf(skipReason !== undefined)('in headless Chromium', () => {
   let results: TestResult[];
   /** The in-page runner's own tests. */
   let selfCheck: TestResult[];
+  /** The check of @docs/crypto's key tables in the page. */
+  let keyTables: TestResult[];
 
   beforeAll(async () => {
     pages = await buildAndServe('test');
@@ -61,7 +64,8 @@ describe.skipIf(skipReason !== undefined)('in headless Chromium', () => {
     );
     const all = reports.flatMap((report) => report.results);
     selfCheck = all.filter((result) => result.name.startsWith(`${SELF_CHECK_SUITE} > `));
-    results = all.filter((result) => !selfCheck.includes(result));
+    keyTables = all.filter((result) => result.name.startsWith(`${KEY_TABLES_SUITE} > `));
+    results = all.filter((result) => !selfCheck.includes(result) && !keyTables.includes(result));
   }, PAGE_TIMEOUT + 30_000);
 
   afterAll(async () => {
@@ -113,6 +117,10 @@ describe.skipIf(skipReason !== undefined)('in headless Chromium', () => {
     expect(byName.get(`nested > ${MUST_FAIL.afterEachHook}`)).toMatchObject({ state: 'fail', error: expect.stringContaining('afterEach failed on purpose') });
     expect(byName.get('skipIf(true) skips')?.state).toBe('skip');
     for (const name of ['each: 1 + 2 = 3', 'each: 20 + 22 = 42', 'beforeEach ran before the test']) expect(byName.get(name)?.state, name).toBe('pass');
+  });
+
+  test("@docs/crypto's key tables (WebAssembly in the page) answer verifyMany like verify", () => {
+    expect(keyTables.map((result) => [result.state, result.error])).toEqual([['pass', undefined]]);
   });
 
   test('store-level on browser-level passes the DocsStore conformance suite', () => {
