@@ -114,11 +114,15 @@ function feNeg(h: usize, f: usize): void {
   for (let i: usize = 0; i < FE; i += 8) store<i64>(h + i, -load<i64>(f + i));
 }
 
-/** Carries h0..h9 (floor division) into limbs of their width, the carry out of h9 folded back as 19·c. */
+/**
+ * Carries h0..h9 (floor division) into limbs of their width and stores them. The carry out of h9 is folded back as
+ * 19·c (2^255 ≡ 19) when `fold`, else dropped (the value taken modulo 2^255).
+ */
 // @ts-ignore: decorator
 @inline
 function carryStore(
   h: usize,
+  fold: bool,
   h0: i64, h1: i64, h2: i64, h3: i64, h4: i64, h5: i64, h6: i64, h7: i64, h8: i64, h9: i64,
 ): void {
   let c: i64;
@@ -131,8 +135,11 @@ function carryStore(
   c = h6 >> 26; h7 += c; h6 -= c << 26;
   c = h7 >> 25; h8 += c; h7 -= c << 25;
   c = h8 >> 26; h9 += c; h8 -= c << 26;
-  c = h9 >> 25; h0 += c * 19; h9 -= c << 25;
-  c = h0 >> 26; h1 += c; h0 -= c << 26;
+  c = h9 >> 25; h9 -= c << 25;
+  if (fold) {
+    h0 += c * 19;
+    c = h0 >> 26; h1 += c; h0 -= c << 26;
+  }
   store<i64>(h, h0, 0); store<i64>(h, h1, 8); store<i64>(h, h2, 16); store<i64>(h, h3, 24); store<i64>(h, h4, 32);
   store<i64>(h, h5, 40); store<i64>(h, h6, 48); store<i64>(h, h7, 56); store<i64>(h, h8, 64); store<i64>(h, h9, 72);
 }
@@ -140,6 +147,7 @@ function carryStore(
 function feCarry(h: usize): void {
   carryStore(
     h,
+    true,
     load<i64>(h, 0), load<i64>(h, 8), load<i64>(h, 16), load<i64>(h, 24), load<i64>(h, 32),
     load<i64>(h, 40), load<i64>(h, 48), load<i64>(h, 56), load<i64>(h, 64), load<i64>(h, 72),
   );
@@ -167,7 +175,7 @@ function feMul(h: usize, f: usize, g: usize): void {
   const h7 = f0 * g7 + f1 * g6 + f2 * g5 + f3 * g4 + f4 * g3 + f5 * g2 + f6 * g1 + f7 * g0 + f8 * g9x19 + f9 * g8x19;
   const h8 = f0 * g8 + f1x2 * g7 + f2 * g6 + f3x2 * g5 + f4 * g4 + f5x2 * g3 + f6 * g2 + f7x2 * g1 + f8 * g0 + f9x2 * g9x19;
   const h9 = f0 * g9 + f1 * g8 + f2 * g7 + f3 * g6 + f4 * g5 + f5 * g4 + f6 * g3 + f7 * g2 + f8 * g1 + f9 * g0;
-  carryStore(h, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9);
+  carryStore(h, true, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9);
 }
 
 /** h = f², the products of {@link feMul} with each pair of distinct limbs taken once and doubled. */
@@ -188,7 +196,7 @@ function feSquare(h: usize, f: usize): void {
   const h7 = f0x2 * f7 + f1x2 * f6 + f2x2 * f5 + f3x2 * f4 + f8x2 * f9x19;
   const h8 = f0x2 * f8 + f1x4 * f7 + f2x2 * f6 + f3x4 * f5 + f4 * f4 + f9x2 * f9x19;
   const h9 = f0x2 * f9 + f1x2 * f8 + f2x2 * f7 + f3x2 * f6 + f4x2 * f5;
-  carryStore(h, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9);
+  carryStore(h, true, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9);
 }
 
 /** h = f^(2^n). */
@@ -253,7 +261,7 @@ function feFromBytes(h: usize, bytes: usize): void {
   store<i64>(h, <i64>((load<u32>(bytes, 28) >> 6) & 0x1ffffff), 72);
 }
 
-/** Writes the canonical encoding (the value reduced below p) of f as 32 little-endian bytes. */
+/** Writes the canonical encoding (the value reduced below p) of f as 32 little-endian bytes; f is left reduced. */
 function feToBytes(bytes: usize, f: usize): void {
   feCarry(f); // every limb in range
   let h0 = load<i64>(f, 0), h1 = load<i64>(f, 8), h2 = load<i64>(f, 16), h3 = load<i64>(f, 24), h4 = load<i64>(f, 32);
@@ -265,18 +273,9 @@ function feToBytes(bytes: usize, f: usize): void {
   q = (h0 + q) >> 26;
   q = (h1 + q) >> 25; q = (h2 + q) >> 26; q = (h3 + q) >> 25; q = (h4 + q) >> 26;
   q = (h5 + q) >> 25; q = (h6 + q) >> 26; q = (h7 + q) >> 25; q = (h8 + q) >> 26; q = (h9 + q) >> 25;
-  h0 += 19 * q;
-  let c: i64;
-  c = h0 >> 26; h1 += c; h0 -= c << 26;
-  c = h1 >> 25; h2 += c; h1 -= c << 25;
-  c = h2 >> 26; h3 += c; h2 -= c << 26;
-  c = h3 >> 25; h4 += c; h3 -= c << 25;
-  c = h4 >> 26; h5 += c; h4 -= c << 26;
-  c = h5 >> 25; h6 += c; h5 -= c << 25;
-  c = h6 >> 26; h7 += c; h6 -= c << 26;
-  c = h7 >> 25; h8 += c; h7 -= c << 25;
-  c = h8 >> 26; h9 += c; h8 -= c << 26;
-  h9 &= 0x1ffffff; // drops the carry out (q·2^255)
+  carryStore(f, false, h0 + 19 * q, h1, h2, h3, h4, h5, h6, h7, h8, h9);
+  h0 = load<i64>(f, 0); h1 = load<i64>(f, 8); h2 = load<i64>(f, 16); h3 = load<i64>(f, 24); h4 = load<i64>(f, 32);
+  h5 = load<i64>(f, 40); h6 = load<i64>(f, 48); h7 = load<i64>(f, 56); h8 = load<i64>(f, 64); h9 = load<i64>(f, 72);
   store<u64>(bytes, <u64>h0 | (<u64>h1 << 26) | (<u64>h2 << 51), 0);
   store<u64>(bytes, (<u64>h2 >> 13) | (<u64>h3 << 13) | (<u64>h4 << 38), 8);
   store<u64>(bytes, <u64>h5 | (<u64>h6 << 25) | (<u64>h7 << 51), 16);
