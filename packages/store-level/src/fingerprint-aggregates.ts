@@ -3,7 +3,18 @@ import { STORE_ERROR_CODES, StoreError } from '@docs/store';
 import { HALF_SIPHASH_KEY_LENGTH, halfSipHash24 } from './half-siphash.js';
 import { TABLE, aggregateKey, prefixBounds } from './key-layout.js';
 import { successorKey } from './key-value.js';
-import { compareIds, composePage, decodePageRow, indexOfId, lowerBoundIn, pageKey, xorFingerprints, type PageRecords } from './page-rows.js';
+import {
+  compareIds,
+  composePage,
+  decodePageRow,
+  indexOfId,
+  lowerBoundIn,
+  pageKey,
+  xorFingerprints,
+  type PagePiece,
+  type PageRecord,
+  type PageRecords,
+} from './page-rows.js';
 import type { RecordPages } from './record-pages.js';
 import type { SortedByteMap } from './sorted-byte-map.js';
 import type { WriteSet } from './write-set.js';
@@ -130,8 +141,9 @@ export interface AggregateWrites {
  * The aggregate of the records below a bound is a walk down the levels: at each level the nodes between the
  * boundary found one level up and the bound (about 2^bitsPerLevel, in expectation), then the records after the
  * last level-1 boundary (one node's records, through {@link RecordPages}); below no bound (all records) is the sum
- * of the top level. An insert or removal touches one node per level and, when the record is itself a boundary
- * (rare), sums one node of the level below. Everything is exact and written in the
+ * of the top level. A removal touches one node per level; inserts come in batches (sorted), which touch each page
+ * and node they change once, and sum the level below for the records that become boundaries (rare). The structure
+ * depends only on the set of records, not on the order of the edits. Everything is exact and written in the
  * caller's batch. The hash key is random per store, so nobody who writes entries can predict the heights and
  * unbalance the structure. Nodes are read through a {@link NodeReader} (the store keeps them in memory).
  */
@@ -154,41 +166,85 @@ export class FingerprintAggregates {
     return Math.min(levels, Math.floor(Math.clz32(halfSipHash24(this.heightKey, id)) / bitsPerLevel));
   }
 
-  /** Adds a record that is not yet counted. */
-  async insert(target: AggregateWrites, namespace: Uint8Array, id: Uint8Array, fingerprint: Uint8Array): Promise<void> {
+  /**
+   * Adds records that are not yet counted, given in ascending id order (distinct), writing each page and node they
+   * change once (the structure depends only on the set of records, so this equals adding them one by one). Level
+   * by level from the
+   * bottom, the new records are taken in groups that fall between two boundaries of the level that exist before
+   * this call. A group's node gains its records, or, where some of them are boundaries of the level, it and each new
+   * boundary's node are summed from the level below (already complete); level 1 merges the group into the node's
+   * page and cuts it at the new boundaries. The level-1 pages around every record must be loaded (see
+   * {@link NodeReader}).
+   */
+  async insertMany(target: AggregateWrites, namespace: Uint8Array, records: readonly PageRecord[]): Promise<void> {
     const { writes, nodes } = target;
-    const height = this.levelOf(id);
-    for (let level = 1; level <= this.shape.levels; level++) {
-      const owner = floorNode(nodes, level, namespace, id);
-      const updated = owner.aggregate;
-      let split: Aggregate | undefined;
-      if (level === 1) {
-        // The record joins its node's page; as a boundary it starts a page of its own with the records after it.
-        const page = await readPage(target, namespace, owner.boundary, updated.count);
-        const index = lowerBoundIn(page, id);
-        const before = { page, from: 0, to: index };
-        const after = { page, from: index, to: page.count };
-        if (height >= 1) {
-          const moved = composePage(page.namespaceId, [{ id, fingerprint }, after]);
-          writePage(writes, id, moved);
-          split = sumPage(moved);
-          writePage(writes, owner.boundary, composePage(page.namespaceId, [before]));
+    const { levels } = this.shape;
+    const heights = records.map(({ id }) => this.levelOf(id));
+    for (let level = 1; level <= levels; level++) {
+      for (let start = 0; start < records.length; ) {
+        const first = records[start]!.id;
+        const owner = floorNode(nodes, level, namespace, first);
+        const end = nextBoundary(nodes, level, levels, namespace, first);
+        let stop = start + 1;
+        while (stop < records.length && (end === undefined || compareBytes(records[stop]!.id, end) < 0)) stop++;
+        if (level === 1) {
+          await this.mergeIntoPage(target, namespace, owner, records, heights, start, stop);
         } else {
-          writePage(writes, owner.boundary, composePage(page.namespaceId, [before, { id, fingerprint }, after]));
+          const cuts: Uint8Array[] = [];
+          for (let index = start; index < stop; index++) if (heights[index]! >= level) cuts.push(records[index]!.id);
+          if (cuts.length === 0) {
+            const updated = owner.aggregate;
+            updated.count += stop - start;
+            for (let index = start; index < stop; index++) xorInto(updated.xor, records[index]!.fingerprint);
+            writeNode(writes, level, owner.boundary, updated);
+          } else {
+            const boundaries = [owner.boundary, ...cuts];
+            boundaries.forEach((boundary, index) => {
+              writeNode(writes, level, boundary, sumNodes(nodes, level - 1, namespace, boundary, boundaries[index + 1] ?? end));
+            });
+          }
         }
-      } else if (level <= height) {
-        // The id becomes a boundary: its node takes the nodes below from it to the next boundary of this level.
-        split = sumNodes(nodes, level - 1, namespace, id, nextBoundary(nodes, level, this.shape.levels, namespace, id));
+        start = stop;
       }
-      updated.count += 1;
-      xorInto(updated.xor, fingerprint);
-      if (split !== undefined) {
-        updated.count -= split.count;
-        xorInto(updated.xor, split.xor);
-        writeNode(writes, level, id, split);
-      }
-      writeNode(writes, level, owner.boundary, updated);
     }
+  }
+
+  /**
+   * Level 1 of {@link insertMany}: records `start ≤ index < stop` (all inside `owner`'s node) merged into its page,
+   * which is cut at those of height ≥ 1 (each starts a page and node of its own with the records after it).
+   */
+  private async mergeIntoPage(
+    target: AggregateWrites,
+    namespace: Uint8Array,
+    owner: Node,
+    records: readonly PageRecord[],
+    heights: readonly number[],
+    start: number,
+    stop: number,
+  ): Promise<void> {
+    const page = await readPage(target, namespace, owner.boundary, owner.aggregate.count);
+    let boundary = owner.boundary;
+    let pieces: PagePiece[] = [];
+    const finish = (): void => {
+      const composed = composePage(page.namespaceId, pieces);
+      writePage(target.writes, boundary, composed);
+      writeNode(target.writes, 1, boundary, sumPage(composed));
+    };
+    let from = 0;
+    for (let index = start; index < stop; index++) {
+      const record = records[index]!;
+      const to = lowerBoundIn(page, record.id);
+      if (to > from) pieces.push({ page, from, to });
+      from = to;
+      if (heights[index]! >= 1) {
+        finish();
+        boundary = record.id;
+        pieces = [];
+      }
+      pieces.push(record);
+    }
+    if (page.count > from) pieces.push({ page, from, to: page.count });
+    finish();
   }
 
   /** Removes a counted record (whether or not its row is still in the write set). */

@@ -1,5 +1,5 @@
 import { classicLevelAt } from '#classic-level';
-import { Author, concatBytes, equalBytes, type AuthorId, type NamespaceId } from '@docs/crypto';
+import { Author, compareBytes, concatBytes, equalBytes, type AuthorId, type NamespaceId } from '@docs/crypto';
 import {
   CAPABILITY_KIND,
   EMPTY_HASH,
@@ -62,6 +62,7 @@ import { LevelRangeStore } from './level-range-store.js';
 import { ReadWriteLock } from './read-write-lock.js';
 import { SerialQueue } from './serial-queue.js';
 import { pageKey } from './page-rows.js';
+import { PendingInserts } from './pending-inserts.js';
 import { prepareFormat } from './store-format.js';
 import { decodeStoredRecord, encodeStoredRecord, storedFingerprint, storedHash } from './stored-record.js';
 import { WriteSet } from './write-set.js';
@@ -433,10 +434,25 @@ export class LevelStore implements DocsStore {
     const descendants = await this.committedDescendants(list);
     const writes = new WriteSet(this.database);
     const put = new IdHashes();
+    const inserts = new PendingInserts();
     const outcomes: PutOutcome[] = [];
-    for (const [index, signed] of list.entries()) outcomes.push(await this.applyPut(writes, put, signed, descendants[index]!));
+    for (const [index, signed] of list.entries()) outcomes.push(await this.applyPut(writes, put, inserts, signed, descendants[index]!));
+    await this.countInserts(writes, inserts);
     await this.commit(writes.operations());
     return outcomes;
+  }
+
+  /** Counts the batch's pending inserts in the aggregates, one namespace at a time (see `insertMany`). */
+  private async countInserts(writes: WriteSet, inserts: PendingInserts): Promise<void> {
+    for (const { namespace, records } of inserts.take()) {
+      records.sort((a, b) => compareBytes(a.id, b.id));
+      const target = {
+        writes,
+        nodes: writes.overlay(await this.cache.nodes(namespace)),
+        heldPage: (boundary: Uint8Array) => this.pages.heldPage(namespace, boundary),
+      };
+      await this.aggregates.insertMany(target, namespace, records);
+    }
   }
 
   /**
@@ -464,6 +480,7 @@ export class LevelStore implements DocsStore {
   private async applyPut(
     writes: WriteSet,
     put: IdHashes,
+    inserts: PendingInserts,
     signed: SignedEntry,
     committed: Array<[Uint8Array, Uint8Array]>,
   ): Promise<PutOutcome> {
@@ -493,6 +510,8 @@ export class LevelStore implements DocsStore {
     };
     const own = prefixBounds(ownRow);
     const descendants = [...writes.over(own.gte, own.lt, committed)];
+    // A removal or replacement reads the aggregates as they are: the inserts before it are counted first.
+    if (descendants.length > 0) await this.countInserts(writes, inserts);
     let removed = 0;
     let replacedFingerprint: Uint8Array | undefined;
     for (const [rowKey, value] of descendants) {
@@ -511,7 +530,7 @@ export class LevelStore implements DocsStore {
     writes.put(ownRow, encodeStoredRecord(signed, fingerprint));
     put.addId(idBytes);
     writes.put(byKeyKey(namespace, key, author), EMPTY_VALUE);
-    if (replacedFingerprint === undefined) await this.aggregates.insert(target, namespace, idBytes, fingerprint);
+    if (replacedFingerprint === undefined) inserts.add(namespace, { id: idBytes, fingerprint });
     else await this.aggregates.replace(target, namespace, idBytes, replacedFingerprint, fingerprint);
     const latestRow = latestKey(namespace, author);
     const latest = await writes.get(latestRow);

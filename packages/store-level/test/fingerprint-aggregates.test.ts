@@ -10,6 +10,7 @@ import {
   checkAggregateShape,
   decodeAggregate,
   type AggregateShape,
+  type NodeReader,
 } from '../src/fingerprint-aggregates.js';
 import { TABLE, recordKey, tableBounds } from '../src/key-layout.js';
 import { successorKey } from '../src/key-value.js';
@@ -50,15 +51,30 @@ function sortedIds(harness: Harness, namespace: Uint8Array): { id: Uint8Array; f
     .sort((a, b) => compareBytes(a.id, b.id));
 }
 
-/** One batch of random inserts, removals and replacements, committed like the store does. */
+/**
+ * One batch of random inserts, removals and replacements, committed like the store does: inserts are counted
+ * together (`insertMany`, per namespace, in id order) before a removal or replacement, now and then, and at the end.
+ */
 async function randomBatch(harness: Harness, random: () => number, namespaces: readonly Uint8Array[], size: number): Promise<void> {
   const { database, aggregates, model } = harness;
   const writes = new WriteSet(database);
+  const target = (namespace: Uint8Array, nodes: NodeReader) => ({
+    writes,
+    nodes,
+    // As the store does: edits start from the committed pages held, where the batch has not written them.
+    heldPage: (boundary: Uint8Array) => harness.pages.heldPage(namespace, boundary),
+  });
+  const pending = new Map<string, { namespace: Uint8Array; records: { id: Uint8Array; fingerprint: Uint8Array }[] }>();
+  const countInserts = async (): Promise<void> => {
+    for (const { namespace, records } of pending.values()) {
+      records.sort((a, b) => compareBytes(a.id, b.id));
+      await aggregates.insertMany(target(namespace, writes.overlay(await harness.cache.nodes(namespace))), namespace, records);
+    }
+    pending.clear();
+  };
   for (let step = 0; step < size; step++) {
     const namespace = namespaces[Math.floor(random() * namespaces.length)]!;
     const nodes = writes.overlay(await harness.cache.nodes(namespace));
-    // As the store does: edits start from the committed pages held, where the batch has not written them.
-    const target = { writes, nodes, heldPage: (boundary: Uint8Array) => harness.pages.heldPage(namespace, boundary) };
     const existing = sortedIds(harness, namespace);
     const choice = random();
     const fingerprint = Uint8Array.from({ length: 32 }, () => Math.floor(random() * 256));
@@ -67,14 +83,16 @@ async function randomBatch(harness: Harness, random: () => number, namespaces: r
     if (choice < 0.25 && existing.length > 0) {
       const victim = existing[Math.floor(random() * existing.length)]!;
       await around(victim.id);
+      await countInserts();
       writes.del(recordKey(victim.id));
-      await aggregates.remove(target, namespace, victim.id, victim.fingerprint);
+      await aggregates.remove(target(namespace, nodes), namespace, victim.id, victim.fingerprint);
       model.delete(bytesToHex(victim.id));
     } else if (choice < 0.4 && existing.length > 0) {
       const changed = existing[Math.floor(random() * existing.length)]!;
       await around(changed.id);
+      await countInserts();
       writes.put(recordKey(changed.id), encodeStoredRecord(PLACEHOLDER, fingerprint));
-      await aggregates.replace(target, namespace, changed.id, changed.fingerprint, fingerprint);
+      await aggregates.replace(target(namespace, nodes), namespace, changed.id, changed.fingerprint, fingerprint);
       model.set(bytesToHex(changed.id), { id: changed.id, fingerprint });
     } else {
       const author = new Uint8Array(32).fill(Math.floor(random() * 3));
@@ -83,10 +101,14 @@ async function randomBatch(harness: Harness, random: () => number, namespaces: r
       if (model.has(bytesToHex(id))) continue;
       await around(id);
       writes.put(recordKey(id), encodeStoredRecord(PLACEHOLDER, fingerprint));
-      await aggregates.insert(target, namespace, id, fingerprint);
+      const name = bytesToHex(namespace);
+      if (!pending.has(name)) pending.set(name, { namespace, records: [] });
+      pending.get(name)!.records.push({ id, fingerprint });
       model.set(bytesToHex(id), { id, fingerprint });
+      if (random() < 0.1) await countInserts();
     }
   }
+  await countInserts();
   const operations = writes.operations();
   await database.batch(operations);
   harness.cache.applyCommitted(operations);
