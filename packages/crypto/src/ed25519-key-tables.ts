@@ -15,7 +15,7 @@ interface KeyUse {
 }
 
 /**
- * Which public keys have a precomputed table in one table verifier (a worker running `assembly/ed25519-verify.ts`),
+ * Which public keys have a precomputed table in one table verifier (an instance of `assembly/ed25519-verify.ts`),
  * chosen by use. A key gets a table once it was verified {@link FIRST_TABLE_AFTER} times without one
  * ({@link NEXT_TABLE_AFTER} times once it lost a table). When every table is taken, the least recently used one
  * is rebuilt for the new key, but never one that the same job uses. Tables are numbered 1..capacity; uses are

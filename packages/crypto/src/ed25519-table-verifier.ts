@@ -153,33 +153,53 @@ function runPlan(exports: TableVerifierExports, recordsOffset: number, plan: Tab
  * The table verifier in this thread, for the backends without worker threads (WebCrypto and the portable path):
  * `verifyMany` sends the checks under keys verified often to their tables and the others to `otherwise`. Its
  * WebAssembly is compiled (asynchronously, as browsers require) and its ~5 MB allocated when a key first gets a
- * table. A signature costs ~30 µs of this thread's time with a table, so a batch of 256 blocks it for ~8 ms.
+ * table. A signature with a table costs ~50 µs of this thread, all tables of a call in one go: 2,000 of them keep it
+ * busy for ~0.1 s. Where the module cannot be compiled or fails, every check goes `otherwise` from then on.
  */
 export class TableVerifier {
   readonly #tables: KeyTables;
   #instance: Promise<{ exports: TableVerifierExports; records: number } | undefined> | undefined;
+  #disabled = false;
+  #tableVerifications = 0;
 
   /** @param keyTables - tables kept, 1 to {@link MAX_KEY_TABLES} (default {@link DEFAULT_KEY_TABLES}) */
   constructor(keyTables = DEFAULT_KEY_TABLES) {
     this.#tables = new KeyTables(checkKeyTables(keyTables, 1));
   }
 
+  /** Signatures verified with a table so far. */
+  get tableVerifications(): number {
+    return this.#tableVerifications;
+  }
+
   /**
    * Verdicts of the strict rule for every check, in order: with a table where the key has one or gets one now,
-   * through `otherwise` for the rest (and for everything if WebAssembly cannot run here).
+   * through `otherwise` for the rest (and for everything if WebAssembly cannot run here). The caller has checked the
+   * arguments' types and lengths.
    */
   async verifyMany(checks: readonly SignatureCheck[], otherwise: (checks: readonly SignatureCheck[]) => Promise<boolean[]>): Promise<boolean[]> {
-    const strict = checks.filter((check) => passesStrictChecks(check.publicKey, check.signature));
-    if (strict.length === 0) return otherwise(checks);
+    if (this.#disabled) return otherwise(checks);
+    const passes = checks.map((check) => passesStrictChecks(check.publicKey, check.signature));
+    const strict = checks.filter((_, index) => passes[index]);
     const plan = planTables(this.#tables, strict);
     if (plan.plain.length === strict.length) return otherwise(checks);
+    // Plans run in the order they were made: each call plans, awaits the same instance, then runs its plan with no
+    // await in between, so a table that a later plan rebuilds for another key is built after this plan used it.
     const instance = await (this.#instance ??= this.#instantiate());
-    if (instance === undefined) return otherwise(checks);
-    const tableVerdicts = runPlan(instance.exports, instance.records, plan);
+    let tableVerdicts: Uint8Array;
+    try {
+      if (instance === undefined) throw new Error('no WebAssembly');
+      tableVerdicts = runPlan(instance.exports, instance.records, plan);
+    } catch {
+      // The tables chosen may not have been built: none are used any more.
+      this.#disabled = true;
+      return otherwise(checks);
+    }
+    this.#tableVerifications += tableVerdicts.length;
     const plainVerdicts = plan.plain.length === 0 ? [] : (await otherwise(plan.plain)).map(Number);
     const strictVerdicts = mergeVerdicts(plan, tableVerdicts, plainVerdicts);
     let next = 0;
-    return checks.map((check) => passesStrictChecks(check.publicKey, check.signature) && strictVerdicts[next++]!);
+    return passes.map((passed) => passed && strictVerdicts[next++]!);
   }
 
   async #instantiate(): Promise<{ exports: TableVerifierExports; records: number } | undefined> {
@@ -189,7 +209,7 @@ export class TableVerifier {
       const exports = instance.exports as unknown as TableVerifierExports;
       return { exports, records: exports.init(this.#tables.capacity) };
     } catch {
-      return undefined; // no WebAssembly here (a content security policy, say): every check goes `otherwise`
+      return undefined; // no WebAssembly here (a content security policy, say)
     }
   }
 }

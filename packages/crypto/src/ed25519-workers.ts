@@ -11,7 +11,7 @@ import type { SignatureCheck } from './ed25519.js';
  * - checks for node:crypto's synchronous verify, packed as `(u32 BE message length ‖ public key (32) ‖
  *   signature (64) ‖ message)*`; public keys are imported once and kept (at most 4,096);
  * - records for the table verifier (`assembly/ed25519-verify.ts`, given as a compiled module), with the tables to
- *   build first and the size of each of its calls (see {@link packTableRecords}).
+ *   build first and the size of each of its calls (see `planTables` in `ed25519-table-verifier.ts`).
  * It answers one byte per check of each (1: valid).
  */
 const WORKER_SOURCE = `
@@ -139,7 +139,7 @@ function packChecks(checks: readonly SignatureCheck[]): ArrayBuffer {
  * what was verified, and the thread pool free for I/O. Idle workers do not keep the process alive.
  *
  * A worker verifies the signatures of a key it has verified often with a precomputed table of the key's multiples
- * (WebAssembly, `assembly/ed25519-verify.ts`): about a fifth of node:crypto's CPU per signature. Each worker keeps
+ * (WebAssembly, `assembly/ed25519-verify.ts`): about a quarter of node:crypto's CPU per signature. Each worker keeps
  * tables for up to `keyTables` keys (~480 KB each, plus ~1 MB for the base point's and the buffers; see
  * {@link KeyTables} for which keys). Other signatures it verifies synchronously with node:crypto, which costs about
  * a fifth less CPU than node:crypto's asynchronous verify on the thread pool.

@@ -21,7 +21,8 @@ export interface Ed25519 {
   /**
    * {@link Ed25519.verify} for many signatures at once, answers in the same order. The node:crypto backend verifies
    * batches of 32 or more on worker threads (all cores) and smaller ones on libuv's thread pool; the others verify
-   * them in this thread. Keys verified often are verified with precomputed tables (see the README's "Key tables").
+   * them from the calling thread. Keys verified often are verified with precomputed tables (see the README's "Key
+   * tables").
    */
   verifyMany(checks: readonly SignatureCheck[]): Promise<boolean[]>;
 }

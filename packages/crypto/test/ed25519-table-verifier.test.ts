@@ -58,3 +58,39 @@ describe('TableVerifier (in this thread)', () => {
     expect(() => new TableVerifier(65)).toThrow(RangeError);
   });
 });
+
+describe('TableVerifier under stress', () => {
+  it('answers overlapping calls right when one table is rebuilt for another key between them', async () => {
+    const verifier = new TableVerifier(1);
+    // Valid cases under four different keys: three get the one table in turn, the fourth goes the other way.
+    const byKey = new Map<string, VerifyCase>();
+    for (const testCase of cases) if (testCase.expected && passesStrictChecks(testCase.publicKey, testCase.signature)) byKey.set(toHex(testCase.publicKey), testCase);
+    const [first, second, third, other] = [...byKey.values()];
+    const keys = [first!, second!, third!];
+    expect(other).toBeDefined();
+    // A slow `otherwise`: each call's other checks answer later, while the next call has planned and built.
+    const slow = async (others: readonly SignatureCheck[]): Promise<boolean[]> => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return portableEd25519.verifyMany(others);
+    };
+    const batches = keys.flatMap((key) => [Array<VerifyCase>(FIRST_TABLE_AFTER).fill(key), [key, other!]]);
+    const answers = await Promise.all(batches.map((batch) => verifier.verifyMany(batch, slow)));
+    expect(answers).toEqual(batches.map((batch) => batch.map((testCase) => testCase.expected)));
+    expect(verifier.tableVerifications).toBeGreaterThan(0);
+  });
+
+  it('sends every check the other way, then and afterwards, when WebAssembly cannot compile', async () => {
+    const compile = WebAssembly.compile;
+    WebAssembly.compile = () => Promise.reject(new Error('refused by policy'));
+    try {
+      const { verifier, verify, otherwise } = recorded();
+      const batch = Array<VerifyCase>(FIRST_TABLE_AFTER).fill(cases[0]!);
+      expect(await verify(batch)).toEqual(batch.map(() => true));
+      expect(await verify(cases)).toEqual(cases.map((testCase) => testCase.expected));
+      expect(otherwise).toEqual([batch, cases]);
+      expect(verifier.tableVerifications).toBe(0);
+    } finally {
+      WebAssembly.compile = compile;
+    }
+  });
+});
