@@ -184,9 +184,14 @@ export class FingerprintAggregates {
       for (let start = 0; start < records.length; ) {
         const first = records[start]!.id;
         const owner = floorNode(nodes, level, namespace, first);
-        const end = nextBoundary(nodes, level, levels, namespace, first);
+        // Where the owner's node ends, looked up only when needed: to group more records, or to sum a cut's node.
+        let end: Uint8Array | undefined | null = null;
+        const ownerEnd = (): Uint8Array | undefined => (end === null ? (end = nextBoundary(nodes, level, levels, namespace, first)) : end);
         let stop = start + 1;
-        while (stop < records.length && (end === undefined || compareBytes(records[stop]!.id, end) < 0)) stop++;
+        if (stop < records.length) {
+          const until = ownerEnd();
+          while (stop < records.length && (until === undefined || compareBytes(records[stop]!.id, until) < 0)) stop++;
+        }
         if (level === 1) {
           await this.mergeIntoPage(target, namespace, owner, records, heights, start, stop);
         } else {
@@ -200,7 +205,7 @@ export class FingerprintAggregates {
           } else {
             const boundaries = [owner.boundary, ...cuts];
             boundaries.forEach((boundary, index) => {
-              writeNode(writes, level, boundary, sumNodes(nodes, level - 1, namespace, boundary, boundaries[index + 1] ?? end));
+              writeNode(writes, level, boundary, sumNodes(nodes, level - 1, namespace, boundary, boundaries[index + 1] ?? ownerEnd()));
             });
           }
         }
@@ -409,9 +414,9 @@ function floorNode(nodes: NodeReader, level: number, namespace: Uint8Array, id: 
 }
 
 /**
- * The first boundary after `id` at `level`, or undefined (the namespace's end). Searched only up to the next
- * boundary of the level above (which is one of this level too), so that a partly loaded level 1 is never read
- * past the loaded page.
+ * The first boundary after `id` at `level`, or undefined (the namespace's end). The levels above 1 are held whole
+ * (see {@link NodeReader}); level 1 is searched only up to the next level-2 boundary (one of level 1 too), so that a
+ * partly loaded level 1 is never read past the loaded page.
  */
 function nextBoundary(
   nodes: NodeReader,
@@ -420,10 +425,13 @@ function nextBoundary(
   namespace: Uint8Array,
   id: Uint8Array,
 ): Uint8Array | undefined {
-  const above = level < levels ? nextBoundary(nodes, level + 1, levels, namespace, id) : undefined;
-  const lt = above === undefined ? nodeBounds(level, namespace).lt : aggregateKey(level, above);
-  for (const [key] of nodes.range(aggregateKey(level, successorKey(id)), lt)) return key.subarray(2);
-  return above;
+  const firstAfter = (at: number, lt: Uint8Array): Uint8Array | undefined => {
+    for (const [key] of nodes.range(aggregateKey(at, successorKey(id)), lt)) return key.subarray(2);
+    return undefined;
+  };
+  if (level > 1 || levels === 1) return firstAfter(level, nodeBounds(level, namespace).lt);
+  const above = firstAfter(2, nodeBounds(2, namespace).lt);
+  return firstAfter(1, above === undefined ? nodeBounds(1, namespace).lt : aggregateKey(1, above)) ?? above;
 }
 
 /** Sum of the level's nodes with `from ≤ boundary < to`. */
