@@ -36,7 +36,7 @@ import {
 import { AggregateCache } from './aggregate-cache.js';
 import { DEFAULT_CACHED_RECORDS, RecordPages } from './record-pages.js';
 import { IdHashes } from './id-hashes.js';
-import { DEFAULT_AGGREGATE_SHAPE, type AggregateShape, type FingerprintAggregates } from './fingerprint-aggregates.js';
+import { DEFAULT_AGGREGATE_SHAPE, type AggregateShape, type AggregateWrites, type FingerprintAggregates } from './fingerprint-aggregates.js';
 import { checkIntegrity, type IntegrityReport } from './integrity-check.js';
 import {
   ESCAPED_KEY_TERMINATOR,
@@ -446,13 +446,17 @@ export class LevelStore implements DocsStore {
   private async countInserts(writes: WriteSet, inserts: PendingInserts): Promise<void> {
     for (const { namespace, records } of inserts.take()) {
       records.sort((a, b) => compareBytes(a.id, b.id));
-      const target = {
-        writes,
-        nodes: writes.overlay(await this.cache.nodes(namespace)),
-        heldPage: (boundary: Uint8Array) => this.pages.heldPage(namespace, boundary),
-      };
-      await this.aggregates.insertMany(target, namespace, records);
+      await this.aggregates.insertMany(await this.aggregateWrites(writes, namespace), namespace, records);
     }
+  }
+
+  /** Where the aggregate edits of a batch read and write, for one namespace. */
+  private async aggregateWrites(writes: WriteSet, namespace: NamespaceId): Promise<AggregateWrites> {
+    return {
+      writes,
+      nodes: writes.overlay(await this.cache.nodes(namespace)),
+      heldPage: (boundary: Uint8Array) => this.pages.heldPage(namespace, boundary),
+    };
   }
 
   /**
@@ -503,11 +507,7 @@ export class LevelStore implements DocsStore {
     const fingerprint = entryFingerprint(signed.entry);
     // The level-1 pages around the entry and its descendants, before any node is read.
     await this.cache.ensureLevelOne(namespace, idBytes, incrementBytes(idBytes));
-    const target = {
-      writes,
-      nodes: writes.overlay(await this.cache.nodes(namespace)),
-      heldPage: (boundary: Uint8Array) => this.pages.heldPage(namespace, boundary),
-    };
+    const target = await this.aggregateWrites(writes, namespace);
     const own = prefixBounds(ownRow);
     const descendants = [...writes.over(own.gte, own.lt, committed)];
     // A removal or replacement reads the aggregates as they are: the inserts before it are counted first.
