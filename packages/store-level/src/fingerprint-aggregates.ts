@@ -107,8 +107,8 @@ interface NodeStart {
 
 /**
  * Synchronous reads of one namespace's aggregate nodes (rows keyed `aggregates ‖ level ‖ boundary`): the committed
- * nodes held in memory, or those seen through a batch's pending writes. Level-1 nodes may be held only in part
- * (by pages, see `AggregateCache`): a caller loads the pages around the ids an operation touches first — for an
+ * nodes held in memory, or those seen through a batch's pending writes. The levels above 1 must be complete; level-1
+ * nodes may be held only in part (by pages, see `AggregateCache`, which never drops them once loaded): a caller loads the pages around the ids an operation touches first — for an
  * insert or removal at `id` with descendants up to `to`, the pages from the level-2 boundary before `id` to the
  * one at or after `to`; for a bound, the page holding it or ending at it.
  */
@@ -203,9 +203,11 @@ export class FingerprintAggregates {
             for (let index = start; index < stop; index++) xorInto(updated.xor, records[index]!.fingerprint);
             writeNode(writes, level, owner.boundary, updated);
           } else {
+            // Where the owner's node ended before this group: read before the group's nodes are written.
+            const groupEnd = ownerEnd();
             const boundaries = [owner.boundary, ...cuts];
             boundaries.forEach((boundary, index) => {
-              writeNode(writes, level, boundary, sumNodes(nodes, level - 1, namespace, boundary, boundaries[index + 1] ?? ownerEnd()));
+              writeNode(writes, level, boundary, sumNodes(nodes, level - 1, namespace, boundary, boundaries[index + 1] ?? groupEnd));
             });
           }
         }

@@ -510,7 +510,8 @@ export class LevelStore implements DocsStore {
     const target = await this.aggregateWrites(writes, namespace);
     const own = prefixBounds(ownRow);
     const descendants = [...writes.over(own.gte, own.lt, committed)];
-    // A removal or replacement reads the aggregates as they are: the inserts before it are counted first.
+    // A removal or replacement reads the aggregates as they are: the inserts before it are counted first. (Counting
+    // them later reads the level-1 nodes loaded around each of them above; the cache never drops those.)
     if (descendants.length > 0) await this.countInserts(writes, inserts);
     let removed = 0;
     let replacedFingerprint: Uint8Array | undefined;

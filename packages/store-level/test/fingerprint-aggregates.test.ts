@@ -55,7 +55,13 @@ function sortedIds(harness: Harness, namespace: Uint8Array): { id: Uint8Array; f
  * One batch of random inserts, removals and replacements, committed like the store does: inserts are counted
  * together (`insertMany`, per namespace, in id order) before a removal or replacement, now and then, and at the end.
  */
-async function randomBatch(harness: Harness, random: () => number, namespaces: readonly Uint8Array[], size: number): Promise<void> {
+async function randomBatch(
+  harness: Harness,
+  random: () => number,
+  namespaces: readonly Uint8Array[],
+  size: number,
+  { insertsOnly = false, keyLength = 4 }: { insertsOnly?: boolean; keyLength?: number } = {},
+): Promise<void> {
   const { database, aggregates, model } = harness;
   const writes = new WriteSet(database);
   const target = (namespace: Uint8Array, nodes: NodeReader) => ({
@@ -76,7 +82,7 @@ async function randomBatch(harness: Harness, random: () => number, namespaces: r
     const namespace = namespaces[Math.floor(random() * namespaces.length)]!;
     const nodes = writes.overlay(await harness.cache.nodes(namespace));
     const existing = sortedIds(harness, namespace);
-    const choice = random();
+    const choice = insertsOnly ? 1 : random();
     const fingerprint = Uint8Array.from({ length: 32 }, () => Math.floor(random() * 256));
     // As the store does: the level-1 pages around the touched id first.
     const around = (id: Uint8Array) => harness.cache.ensureLevelOne(namespace, id, incrementBytes(id));
@@ -96,7 +102,7 @@ async function randomBatch(harness: Harness, random: () => number, namespaces: r
       model.set(bytesToHex(changed.id), { id: changed.id, fingerprint });
     } else {
       const author = new Uint8Array(32).fill(Math.floor(random() * 3));
-      const key = Uint8Array.from({ length: Math.floor(random() * 4) }, () => [0, 0x2f, 0x61, 0xff][Math.floor(random() * 4)]!);
+      const key = Uint8Array.from({ length: Math.floor(random() * keyLength) }, () => [0, 0x2f, 0x61, 0xff][Math.floor(random() * 4)]!);
       const id = concatBytes(namespace, author, key);
       if (model.has(bytesToHex(id))) continue;
       await around(id);
@@ -201,6 +207,24 @@ describe('FingerprintAggregates', () => {
         await expectQueriesMatch(harness, random, namespaces);
       });
     }
+  }
+
+  for (const shape of [{ bitsPerLevel: 1, levels: 3 }, { bitsPerLevel: 1, levels: 8 }, { bitsPerLevel: 2, levels: 3 }]) {
+    test(`large batches of inserts only, into empty and into filled namespaces, stay exact (shape ${shape.bitsPerLevel}×${shape.levels})`, async () => {
+      // Groups of many new records per node, several of them boundaries of the same level: what an initial sync writes.
+      const random = seeded(7 + shape.levels);
+      const database = new LevelDatabase(new MemoryLevel());
+      const aggregates = new FingerprintAggregates(shape, new Uint8Array(32).fill(9));
+      const cache = new AggregateCache(database, shape.levels);
+      const harness: Harness = { database, aggregates, cache, pages: new RecordPages(database, cache), model: new Map() };
+      const namespaces = [new Uint8Array(32).fill(0x20), new Uint8Array(32).fill(0x21)];
+      for (let batch = 0; batch < 4; batch++) {
+        await randomBatch(harness, random, namespaces, 150, { insertsOnly: true, keyLength: 10 });
+        await expectNodesRecomputed(harness);
+        for (const namespace of namespaces) harness.cache.forget(namespace);
+      }
+      await expectQueriesMatch(harness, random, namespaces);
+    });
   }
 
   test('heights follow the keyed hash: about 2^-bits per level, stable for an id, different with another key', () => {
