@@ -507,7 +507,6 @@ export class LevelStore implements DocsStore {
     const fingerprint = entryFingerprint(signed.entry);
     // The level-1 pages around the entry and its descendants, before any node is read.
     await this.cache.ensureLevelOne(namespace, idBytes, incrementBytes(idBytes));
-    const target = await this.aggregateWrites(writes, namespace);
     const own = prefixBounds(ownRow);
     const descendants = [...writes.over(own.gte, own.lt, committed)];
     // A removal or replacement reads the aggregates as they are: the inserts before it are counted first. (Counting
@@ -526,13 +525,13 @@ export class LevelStore implements DocsStore {
       }
       writes.del(rowKey);
       writes.del(byKeyKey(namespace, existing.entry.id.key, author));
-      await this.aggregates.remove(target, namespace, existingId, storedFingerprint(value));
+      await this.aggregates.remove(await this.aggregateWrites(writes, namespace), namespace, existingId, storedFingerprint(value));
     }
     writes.put(ownRow, encodeStoredRecord(signed, fingerprint));
     put.addId(idBytes);
     writes.put(byKeyKey(namespace, key, author), EMPTY_VALUE);
     if (replacedFingerprint === undefined) inserts.add(namespace, { id: idBytes, fingerprint });
-    else await this.aggregates.replace(target, namespace, idBytes, replacedFingerprint, fingerprint);
+    else await this.aggregates.replace(await this.aggregateWrites(writes, namespace), namespace, idBytes, replacedFingerprint, fingerprint);
     const latestRow = latestKey(namespace, author);
     const latest = await writes.get(latestRow);
     if (latest === undefined || record.timestamp >= storedLatestTimestamp(latest)) {
