@@ -1,4 +1,4 @@
-import { bytesToHex, hexToBytes } from './bytes.js';
+import { bytesToMapKey } from './bytes.js';
 import { KeyTables } from './ed25519-key-tables.js';
 import { passesStrictChecks } from './ed25519-strict.js';
 import { ED25519_VERIFY_WASM } from './ed25519-verify-wasm.js';
@@ -56,13 +56,17 @@ export interface TablePlan {
  * to {@link TABLE_MESSAGE_LIMIT} bytes count towards a table and use one.
  */
 export function planTables(tables: KeyTables | undefined, checks: readonly SignatureCheck[]): TablePlan {
-  const names = checks.map(({ publicKey }) => bytesToHex(publicKey));
+  const names = checks.map(({ publicKey }) => bytesToMapKey(publicKey));
   const verifications = new Map<string, number>();
-  checks.forEach(({ message }, index) => {
-    if (message.length <= TABLE_MESSAGE_LIMIT) verifications.set(names[index]!, (verifications.get(names[index]!) ?? 0) + 1);
+  const keys = new Map<string, Uint8Array>();
+  checks.forEach(({ publicKey, message }, index) => {
+    if (message.length > TABLE_MESSAGE_LIMIT) return;
+    const name = names[index]!;
+    verifications.set(name, (verifications.get(name) ?? 0) + 1);
+    if (!keys.has(name)) keys.set(name, publicKey.slice());
   });
   const build: Array<[number, Uint8Array]> = [];
-  const tableOf = tables?.assign(verifications, (name, table) => build.push([table, hexToBytes(name)]));
+  const tableOf = tables?.assign(verifications, (name, table) => build.push([table, keys.get(name)!]));
   const withTables: SignatureCheck[] = [];
   const tableOfCheck: number[] = [];
   const plain: SignatureCheck[] = [];
