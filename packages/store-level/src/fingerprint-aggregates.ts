@@ -108,9 +108,10 @@ interface NodeStart {
 /**
  * Synchronous reads of one namespace's aggregate nodes (rows keyed `aggregates ‖ level ‖ boundary`): the committed
  * nodes held in memory, or those seen through a batch's pending writes. The levels above 1 must be complete; level-1
- * nodes may be held only in part (by pages, see `AggregateCache`, which never drops them once loaded): a caller loads the pages around the ids an operation touches first — for an
- * insert or removal at `id` with descendants up to `to`, the pages from the level-2 boundary before `id` to the
- * one at or after `to`; for a bound, the page holding it or ending at it.
+ * nodes may be held only in part (by pages, see `AggregateCache`, which never drops them once loaded): a caller
+ * loads the pages around the ids an operation touches first — for an insert or removal at `id` with descendants up
+ * to `to`, the pages from the level-2 boundary before `id` to the one at or after `to`; for a bound, the page holding
+ * it or ending at it.
  */
 export interface NodeReader {
   /** The node row under `key`, or undefined. */
@@ -168,12 +169,11 @@ export class FingerprintAggregates {
 
   /**
    * Adds records that are not yet counted, given in ascending id order (distinct), writing each page and node they
-   * change once (the structure depends only on the set of records, so this equals adding them one by one). Level
-   * by level from the
-   * bottom, the new records are taken in groups that fall between two boundaries of the level that exist before
-   * this call. A group's node gains its records, or, where some of them are boundaries of the level, it and each new
-   * boundary's node are summed from the level below (already complete); level 1 merges the group into the node's
-   * page and cuts it at the new boundaries. The level-1 pages around every record must be loaded (see
+   * change once (the structure depends only on the set of records, so this equals adding them one by one). Level by
+   * level from the bottom, the new records are taken in groups that fall between two boundaries of the level that
+   * exist before this call. A group's node gains its records, or, where some of them are boundaries of the level, it
+   * and each new boundary's node are summed from the level below (already complete); level 1 merges the group into
+   * the node's page and cuts it at the new boundaries. The level-1 pages around every record must be loaded (see
    * {@link NodeReader}).
    */
   async insertMany(target: AggregateWrites, namespace: Uint8Array, records: readonly PageRecord[]): Promise<void> {
