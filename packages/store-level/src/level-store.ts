@@ -165,7 +165,7 @@ export class LevelStore implements DocsStore {
       throw toStoreError(error, 'opening the store');
     }
     try {
-      const database = new LevelDatabase(db, { sync: options.sync === true });
+      const database = new LevelDatabase(db, { sync: options.sync === true, direct: owns });
       const store = new LevelStore(database, await prepareFormat(database, shape), owns, cachedRecords);
       await store.recover();
       return store;

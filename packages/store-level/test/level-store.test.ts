@@ -258,6 +258,32 @@ describe('databases and processes', () => {
     expect(level.steps).toBe(2);
   });
 
+  test('batches go to the implementation of a database the store opened itself, and through batch() (hooks, events) otherwise', async () => {
+    const { ClassicLevel } = await import('classic-level');
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(freshDirectory(), VIEW);
+    await db.open();
+    const written: number[] = [];
+    db.on('write', (operations: unknown[]) => written.push(operations.length));
+    const put = (byte: number): BatchOperation => ({ type: 'put', key: Uint8Array.of(9, byte), value: Uint8Array.of(byte) });
+
+    const direct = new LevelDatabase(db, { direct: true });
+    await direct.batch([put(1), put(2), { type: 'del', key: Uint8Array.of(9, 1) }]);
+    expect(written, 'the direct batch skips the write event').toEqual([]);
+    expect(await direct.get(Uint8Array.of(9, 2))).toEqual(Uint8Array.of(2));
+    expect(await direct.get(Uint8Array.of(9, 1))).toBeUndefined();
+
+    // A database passed in is written through its public batch(): its hooks and listeners see every write.
+    await direct.batch([{ type: 'del', key: Uint8Array.of(9, 2) }]);
+    const store = await LevelStore.open({ db });
+    await store.put(unsignedEntry(fakeId(1), fakeId(2), 'k', 1));
+    expect(written.length).toBeGreaterThan(0);
+    await store.close();
+
+    // Once closed, the direct path leaves the error to batch(), which reports it.
+    await db.close();
+    await expectDocsError(() => direct.batch([put(3)]), STORE_ERROR_CODES.CLOSED);
+  });
+
   test('a database closed underneath the store gives DOCS_STORE_CLOSED', async () => {
     const db = new MemoryLevel();
     const store = await LevelStore.open({ db });
