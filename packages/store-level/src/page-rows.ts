@@ -177,12 +177,8 @@ export function xorFingerprints(page: PageRecords, from: number, to: number, xor
  */
 export function compareIds(page: PageRecords, index: number, key: Uint8Array, shared = 0): number {
   if (shared < NAMESPACE_LENGTH) {
-    const namespaceId = page.namespaceId;
-    for (let byte = shared; byte < NAMESPACE_LENGTH; byte++) {
-      if (byte === key.length) return 1;
-      const difference = namespaceId[byte]! - key[byte]!;
-      if (difference !== 0) return difference;
-    }
+    const order = compareNamespace(page.namespaceId, key, shared);
+    if (order !== 0) return order;
     shared = NAMESPACE_LENGTH;
   }
   const { row, starts } = page;
@@ -212,16 +208,55 @@ function compareRecords(page: PageRecords, left: number, right: number): number 
   return leftLength - rightLength;
 }
 
-/** Index of the first id of a page that is ≥ `key` (`shared`: see {@link compareIds}). */
+/**
+ * Index of the first id of a page that is ≥ `key` (`shared`: see {@link compareIds}). A binary search that, like
+ * `lowerBound` of key-search.ts, compares each id only from the bytes `key` shares with both ids bounding the
+ * interval left: a page's ids share their namespace and often their author and a key prefix, which would otherwise
+ * be compared again at every step.
+ */
 export function lowerBoundIn(page: PageRecords, key: Uint8Array, shared = 0): number {
+  if (shared < NAMESPACE_LENGTH) {
+    const order = compareNamespace(page.namespaceId, key, shared);
+    if (order !== 0) return order > 0 ? 0 : page.count;
+    shared = NAMESPACE_LENGTH;
+  }
+  const { row, starts } = page;
   let low = 0;
   let high = page.count;
+  // Bytes `key` shares with the id just below `low` and with the id at `high` (where there is one).
+  let lowShared = shared;
+  let highShared = shared;
   while (low < high) {
     const middle = (low + high) >> 1;
-    if (compareIds(page, middle, key, shared) < 0) low = middle + 1;
-    else high = middle;
+    // The id's bytes from NAMESPACE_LENGTH on are the row's from `start`.
+    const start = starts[middle]! + 4 - NAMESPACE_LENGTH;
+    const length = starts[middle + 1]! - FINGERPRINT_LENGTH - start;
+    const end = length < key.length ? length : key.length;
+    let common = lowShared < highShared ? lowShared : highShared;
+    while (common < end && row[start + common] === key[common]) common++;
+    const precedes = common === end ? length < key.length : row[start + common]! < key[common]!;
+    if (precedes) {
+      low = middle + 1;
+      lowShared = common;
+    } else {
+      high = middle;
+      highShared = common;
+    }
   }
   return low;
+}
+
+/**
+ * Compares a page's namespace with the start of `key` from byte `shared` on (as `compareBytes` would the page's ids
+ * with `key`, as far as the namespace decides): 0 when `key` starts with the namespace.
+ */
+function compareNamespace(namespaceId: Uint8Array, key: Uint8Array, shared: number): number {
+  for (let byte = shared; byte < NAMESPACE_LENGTH; byte++) {
+    if (byte === key.length) return 1;
+    const difference = namespaceId[byte]! - key[byte]!;
+    if (difference !== 0) return difference;
+  }
+  return 0;
 }
 
 /** Index of the record of a page whose id is `id`, or -1 (`shared`: see {@link compareIds}). */

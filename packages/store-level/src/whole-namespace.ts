@@ -15,6 +15,19 @@ export interface WholePage extends PageRecords {
  * awaited, so an operation over a namespace held whole costs microseconds. Built in one pass over the pages (a
  * page's XOR is computed once, see {@link pageXor}), and rebuilt when a commit changes them.
  */
+/** Bounds a {@link WholeNamespace} remembers where they fall (see `recent`). */
+const RECENT_BOUNDS = 4;
+
+/** Where the records below a bound end, and (once asked for) their aggregate. */
+interface Position {
+  readonly bound: Uint8Array;
+  /** The page the bound falls in (the number of pages for no bound). */
+  readonly page: number;
+  /** How many of that page's records are below the bound. */
+  readonly records: number;
+  below?: Aggregate;
+}
+
 export class WholeNamespace {
   /** `counts[p]`: records in the pages before page `p` (one more entry than pages: the total last). */
   private readonly counts: Float64Array;
@@ -22,6 +35,14 @@ export class WholeNamespace {
   private readonly xors: Uint8Array;
   /** The boundary of each page. */
   private readonly boundaries: readonly Uint8Array[];
+
+  /**
+   * The last {@link RECENT_BOUNDS} bounds looked up, replaced in turn. Reconciliation asks about each bound two or
+   * three times in a row: a range's end is the next one's start, and a range's fingerprint, count and pivots read the
+   * same two bounds. A search and a page's partial XOR then cost one comparison of the bound.
+   */
+  private readonly recent: Position[] = [];
+  private nextRecent = 0;
 
   constructor(private readonly pages: readonly WholePage[]) {
     this.boundaries = pages.map((page) => page.boundary);
@@ -43,18 +64,22 @@ export class WholeNamespace {
   }
 
   /**
-   * Count and XOR of the records with `id < bound` (undefined: all of them). A bound starts with the namespace id
-   * (bounds within the namespace do), which comparisons skip.
+   * Count and XOR of the records with `id < bound` (undefined: all of them), a copy. A bound starts with the
+   * namespace id (bounds within the namespace do: any byte string between the namespace id and the next one starts
+   * with it), which comparisons skip.
    */
   below(bound: Uint8Array | undefined): Aggregate {
-    const [page, inPage] = this.position(bound);
-    return this.before(page, inPage);
+    if (bound === undefined) return this.before(this.pages.length, 0);
+    const position = this.position(bound);
+    position.below ??= this.before(position.page, position.records);
+    return { count: position.below.count, xor: position.below.xor.slice() };
   }
 
   /** The number of records with `id < bound` (undefined: all of them); as {@link below}, without the XOR. */
   rank(bound: Uint8Array | undefined): number {
-    const [page, inPage] = this.position(bound);
-    return this.counts[page]! + inPage;
+    if (bound === undefined) return this.count;
+    const { page, records } = this.position(bound);
+    return this.counts[page]! + records;
   }
 
   /** The id of the record at `rank` (0-based, in id order; a new array), or undefined past the end. */
@@ -88,11 +113,18 @@ export class WholeNamespace {
   }
 
   /** Where the records below `bound` end: the page and how many of its records are below it. */
-  private position(bound: Uint8Array | undefined): [page: number, records: number] {
-    if (bound === undefined) return [this.pages.length, 0];
+  private position(bound: Uint8Array): Position {
+    for (const position of this.recent) if (sameBound(position.bound, bound)) return position;
     // The pages wholly below the bound start before it and are followed by a page starting at or before it.
     const next = lowerBound(this.boundaries, bound, ID_LENGTH);
-    return next === 0 ? [0, 0] : [next - 1, lowerBoundIn(this.pages[next - 1]!, bound, ID_LENGTH)];
+    const position: Position = {
+      bound: bound.slice(),
+      page: next === 0 ? 0 : next - 1,
+      records: next === 0 ? 0 : lowerBoundIn(this.pages[next - 1]!, bound, ID_LENGTH),
+    };
+    this.recent[this.nextRecent] = position;
+    this.nextRecent = (this.nextRecent + 1) % RECENT_BOUNDS;
+    return position;
   }
 
   /** The aggregate of the pages before page `page` and that page's first `records` records. */
@@ -102,6 +134,13 @@ export class WholeNamespace {
     if (records > 0) xorFingerprints(this.pages[page]!, 0, records, xor);
     return { count: this.counts[page]! + records, xor };
   }
+}
+
+/** Whether two bounds within one namespace are equal: compared from the end, where different ids usually differ. */
+function sameBound(left: Uint8Array, right: Uint8Array): boolean {
+  if (left.length !== right.length) return false;
+  for (let index = left.length - 1; index >= ID_LENGTH; index--) if (left[index] !== right[index]) return false;
+  return true;
 }
 
 /** XORs of pages already summed: a page's records never change (a commit makes a new page). */

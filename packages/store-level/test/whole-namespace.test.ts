@@ -64,6 +64,28 @@ describe('a namespace held whole', () => {
     }
   });
 
+  test('bounds asked again, interleaved and in any order (the last few are remembered), give the same answers; changing a bound afterwards changes nothing (seeded: 2)', () => {
+    const random = seeded(2);
+    const records = randomRecords(random, namespace, 200, { keyLength: 4, alphabet: 8 });
+    const whole = new WholeNamespace(paginate(random, records));
+    // Ids and ids with their last byte changed: bounds of the same length that differ in one byte only.
+    const bounds = records.flatMap(({ id }) => [id, concatBytes(id.subarray(0, id.length - 1), Uint8Array.of(id[id.length - 1]! ^ 1))]);
+    for (let ask = 0; ask < 3_000; ask++) {
+      const bound = bounds[Math.floor(random() * Math.min(bounds.length, 6 + (ask % 40)))]!;
+      const below = whole.below(bound);
+      expect({ count: below.count, xor: bytesToHex(below.xor) }).toEqual(naiveBelow(records, bound));
+      expect(whole.rank(bound)).toBe(below.count);
+    }
+    // The caller's bound becomes another one after the lookup: asking about that one is not answered from the first.
+    const id = records[50]!.id;
+    const bound = id.slice();
+    expect(whole.rank(bound)).toBe(naiveBelow(records, id).count);
+    const other = concatBytes(id.subarray(0, id.length - 1), Uint8Array.of((id[id.length - 1]! + 1) & 0xff));
+    bound.set(other);
+    expect(whole.rank(other.slice())).toBe(naiveBelow(records, other).count);
+    expect(bytesToHex(whole.below(other.slice()).xor)).toBe(naiveBelow(records, other).xor);
+  });
+
   test('an empty namespace: nothing below any bound, no id at any rank', () => {
     const whole = new WholeNamespace([]);
     expect(whole.count).toBe(0);
