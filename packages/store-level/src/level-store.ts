@@ -508,7 +508,7 @@ export class LevelStore implements DocsStore {
     // The level-1 pages around the entry and its descendants, before any node is read.
     await this.cache.ensureLevelOne(namespace, idBytes, incrementBytes(idBytes));
     const own = prefixBounds(ownRow);
-    const descendants = [...writes.over(own.gte, own.lt, committed)];
+    const descendants = writes.over(own.gte, own.lt, committed);
     // A removal or replacement reads the aggregates as they are: the inserts before it are counted first. (Counting
     // them later reads the level-1 nodes loaded around each of them above; the cache never drops those.)
     if (descendants.length > 0) await this.countInserts(writes, inserts);

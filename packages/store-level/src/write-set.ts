@@ -11,6 +11,12 @@ import { SortedByteMap } from './sorted-byte-map.js';
 export class WriteSet implements KeyValueReader {
   /** Pending value per key; `null` is a pending delete. */
   private readonly pending = new SortedByteMap<Uint8Array | null>();
+  /**
+   * Committed values {@link get} read, by key (`null`: no row). Nothing commits while a batch is built, so a read
+   * holds for the whole batch: an author's latest row, say, is read once per batch, not once per entry that does not
+   * replace it.
+   */
+  private readonly committed = new SortedByteMap<Uint8Array | null>();
 
   constructor(private readonly base: KeyValueReader) {}
 
@@ -38,7 +44,11 @@ export class WriteSet implements KeyValueReader {
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     const value = this.pending.get(key);
     if (value !== undefined) return value ?? undefined;
-    return this.base.get(key);
+    const known = this.committed.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const read = await this.base.get(key);
+    this.committed.set(key.slice(), read ?? null);
+    return read;
   }
 
   /** The values under `keys`, pending writes first; one database call for the rest. */
@@ -112,9 +122,15 @@ export class WriteSet implements KeyValueReader {
     };
   }
 
-  /** The rows in `[gte, lt)` given the committed ones there (read before, ascending): pending wins, deletes hide. */
-  over(gte: Uint8Array, lt: Uint8Array, committed: Iterable<[Uint8Array, Uint8Array]>): Generator<[Uint8Array, Uint8Array]> {
-    return mergeRows(this.pending.range(gte, lt), committed, false);
+  /**
+   * The rows in `[gte, lt)` given the committed ones there (read before, ascending): pending wins, deletes hide. A
+   * new array.
+   */
+  over(gte: Uint8Array, lt: Uint8Array, committed: ReadonlyArray<[Uint8Array, Uint8Array]>): Array<[Uint8Array, Uint8Array]> {
+    // Usually nothing is pending there (an insert's descendants, say): then the committed rows are the answer.
+    const first = this.pending.atOrAfter(gte);
+    if (first === undefined || compareBytes(first[0], lt) >= 0) return [...committed];
+    return [...mergeRows(this.pending.range(gte, lt), committed, false)];
   }
 
   /** The batch to commit. */

@@ -70,6 +70,10 @@ describe('WriteSet', () => {
             const view = writes.overlay(copy);
             const synchronous = [...view.range(gte, lt, reverse)].slice(0, limit).map(([rowKey, rowValue]) => `${bytesToHex(rowKey)}=${bytesToHex(rowValue)}`);
             expect(synchronous).toEqual(walk(naive, gte, lt, reverse, limit));
+            // The rows of the interval given its committed ones (read before): also where nothing is pending there.
+            const committedRows = [...copy.range(gte, lt)];
+            const over = writes.over(gte, lt, committedRows).map(([rowKey, rowValue]) => `${bytesToHex(rowKey)}=${bytesToHex(rowValue)}`);
+            expect(over).toEqual(walk(naive, gte, lt, false, undefined));
             // The row just below a key, past pending deletes, as the naive map has it.
             for (const probe of [gte, lt, ...probes]) {
               const below = walk(naive, new Uint8Array(), probe, true, 1);
@@ -86,5 +90,26 @@ describe('WriteSet', () => {
       ),
       { seed: SEED, numRuns: SLOW ? 1000 : 150 },
     );
+  });
+
+  test('a committed row is read once per write set; a pending write under its key hides it', async () => {
+    const database = new LevelDatabase(new MemoryLevel());
+    await database.batch([{ type: 'put', key: Uint8Array.of(1), value: Uint8Array.of(7) }]);
+    const reads: string[] = [];
+    const counted = { ...database, get: (key: Uint8Array) => (reads.push(bytesToHex(key)), database.get(key)) } as unknown as LevelDatabase;
+    const writes = new WriteSet(counted);
+    for (let time = 0; time < 3; time++) {
+      expect(await writes.get(Uint8Array.of(1))).toEqual(Uint8Array.of(7));
+      expect(await writes.get(Uint8Array.of(2))).toBeUndefined();
+    }
+    expect(reads).toEqual(['01', '02']);
+    writes.put(Uint8Array.of(1), Uint8Array.of(8));
+    writes.del(Uint8Array.of(2));
+    expect(await writes.get(Uint8Array.of(1))).toEqual(Uint8Array.of(8));
+    writes.del(Uint8Array.of(1));
+    writes.put(Uint8Array.of(2), Uint8Array.of(9));
+    expect(await writes.get(Uint8Array.of(1))).toBeUndefined();
+    expect(await writes.get(Uint8Array.of(2))).toEqual(Uint8Array.of(9));
+    expect(reads).toHaveLength(2);
   });
 });
