@@ -22,6 +22,11 @@ import { createEntryReconciler, type SyncSettings } from './entry-reconciler.js'
 
 /** Entries of a sync message validated (and then stored) together; the next chunk is verified while one is stored. */
 const RECEIVE_CHUNK = 2_000;
+/**
+ * The first chunk of a message is smaller, and chunks double up to {@link RECEIVE_CHUNK}: nothing can be stored until
+ * the first chunk is verified, so a large one would leave the store idle for as long as it takes to verify.
+ */
+const FIRST_RECEIVE_CHUNK = 250;
 
 /** A set-reconciliation message of a replica: parts over entries, each entry with its content status. */
 export type SyncMessage = Message<SignedEntry, ContentStatus>;
@@ -377,7 +382,9 @@ export class Replica {
     outcome: SyncOutcome,
   ): Promise<void> {
     const chunks: Array<ReadonlyArray<readonly [SignedEntry, ContentStatus]>> = [];
-    for (let start = 0; start < received.length; start += RECEIVE_CHUNK) chunks.push(received.slice(start, start + RECEIVE_CHUNK));
+    for (let start = 0, size = FIRST_RECEIVE_CHUNK; start < received.length; start += size, size = Math.min(2 * size, RECEIVE_CHUNK)) {
+      chunks.push(received.slice(start, start + size));
+    }
     // Each validation gets a handler at once: it may fail while the chunk before it is being stored.
     const validate = (chunk: ReadonlyArray<readonly [SignedEntry, ContentStatus]>) => {
       const validation = this.#validateRemote(chunk, outcome);

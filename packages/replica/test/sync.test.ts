@@ -179,8 +179,8 @@ describe('Replica sync', () => {
     const author = Author.generate();
     const keys = Array.from({ length: 4_500 }, (_, index) => `k/${String(index).padStart(5, '0')}`);
     const entries = await Promise.all(keys.map((key) => signTestEntry({ namespace, author, key, content: key, timestamp: 10n })));
-    // One forged entry in each of the later chunks (2,000 entries each).
-    for (const index of [2_100, 4_499]) entries[index] = { ...entries[index]!, signature: { ...entries[0]!.signature } };
+    // Forged entries in the first chunk (250 entries), a middle one and the last (chunks double up to 2,000).
+    for (const index of [249, 2_100, 4_499]) entries[index] = { ...entries[index]!, signature: { ...entries[0]!.signature } };
     const inserted: string[] = [];
     bob.on((event) => {
       if (event.type === 'remote-insert') inserted.push(text(event.entry.entry.id.key));
@@ -191,8 +191,8 @@ describe('Replica sync', () => {
     };
     const outcome = createSyncOutcome();
     expect(await bob.syncProcessMessage(message, ALICE_PEER, outcome)).toBeUndefined();
-    expect(outcome.entriesInvalid).toBe(2);
-    const expected = keys.filter((_, index) => index !== 2_100 && index !== 4_499);
+    expect(outcome.entriesInvalid).toBe(3);
+    const expected = keys.filter((_, index) => ![249, 2_100, 4_499].includes(index));
     expect(inserted).toEqual(expected);
     expect(await keysOf(bob)).toEqual(expected);
   });
