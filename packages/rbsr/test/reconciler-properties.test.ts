@@ -92,9 +92,9 @@ function unlimitedMessageBound(settings: SplitSettings, largerSetSize: number): 
  * minus the message overhead and the room kept for deferral parts; deferral parts of their own
  * take at most as many bytes as the answers kept), and a deferred range restarts at most U / 2
  * split levels above where it was. Hence (U + ceil(2S / usable)) * (ceil(U / 2) + 1). Under a budget small ranges
- * may also be split (when an answer does not fit), which the exchange without a budget never does: at most two
- * levels more (a small range of up to 32 items splits into ranges of at most 2, then 1), which the bound's slack
- * covers in every case the properties generate.
+ * may also be split (when an answer does not fit), which the exchange without a budget never does: into at least
+ * two sub-ranges each time (see `splitParts`), so at most five levels more for a small range of up to 32 items, and
+ * usually two or three, which the bound's slack covers in every case the properties generate.
  */
 function budgetMessageBound(unlimited: Exchange, budget: number, longestKey: number, sizes = testSizeModel): number {
   const messages = [...unlimited.aliceToBob, ...unlimited.bobToAlice];
