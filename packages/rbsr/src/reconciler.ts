@@ -612,9 +612,9 @@ export class Reconciler<T, S> {
 
   /**
    * Splits `range` (holding `count > 1` of our items) into `parts` sub-ranges (see {@link splitParts}) at pivots
-   * chosen by index, exactly as the reference does: pivot(i) is the key at `(start + count * (i + 1) / parts) mod
-   * count` (integer division), where `start` is the index of the first item at or after `range.x` in iteration
-   * order.
+   * chosen by index as the reference does (its very pivots when `parts` is `min(splitFactor, count)`): pivot(i) is
+   * the key at `(start + count * (i + 1) / parts) mod count` (integer division), where `start` is the index of the
+   * first item at or after `range.x` in iteration order.
    */
   private async split(range: Range, count: number, parts: number): Promise<Range[]> {
     const start = await this.startIndex(range, count);

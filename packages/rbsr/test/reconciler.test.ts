@@ -290,4 +290,27 @@ describe('small mismatched ranges', () => {
     expect(light.slice(0, 3)).toEqual(['items 0', 'items 20', 'items 20']);
     expect(light.filter((kind) => kind === 'items 20').length).toBeLessThan(49);
   });
+
+  it('are split into at least two sub-ranges, however small their values', async () => {
+    // Ranges of 2 items with 40-byte values: √(2 · 40 / fingerprint part) rounds to 1, but a split makes 2.
+    const pairs = Array.from({ length: 200 }, (_, index) => part(keys[2 * index]!, keys[2 * index + 2]!));
+    const options = { ...SYNC_MODES.tuned, sizeModel: { ...testSizeModel, value: () => 40 }, frameBudget: 5_000 };
+    expect(Math.round(Math.sqrt((2 * 40) / testSizeModel.fingerprintPart(pairs[0]!.range)))).toBe(1);
+    const kinds = await answer(options, pairs);
+    // The first answers, before anything is deferred: two fingerprint parts per range.
+    expect(kinds.slice(0, 20)).toEqual(times(20, 'fingerprint'));
+    const bob = createPeer(keys.map((key) => item(key, 1)), options, 'tree');
+    const reply = await process(bob, { parts: pairs });
+    const firstRanges = (reply?.parts ?? []).slice(0, 20).map(({ range }) => [keyText(range.x), keyText(range.y)]);
+    expect(firstRanges).toEqual(Array.from({ length: 10 }, (_, index) => [[keys[2 * index]!, keys[2 * index + 1]!], [keys[2 * index + 1]!, keys[2 * index + 2]!]]).flat());
+  });
+
+  it('of more than maxReplySetSize items are split into splitFactor sub-ranges, also in an answer that does not fit', async () => {
+    // A range of 40 items first, then 47 ranges of 20 items with 10-byte values (sent as items, and not fitting).
+    const big = part('k000', 'k040');
+    const small = Array.from({ length: 47 }, (_, index) => part(keys[40 + 20 * index]!, keys[60 + 20 * index]!));
+    const options = { ...SYNC_MODES.tuned, sizeModel: { ...testSizeModel, value: () => 10 }, frameBudget: 4_000 };
+    const kinds = await answer(options, [big, ...small]);
+    expect(kinds.slice(0, 17)).toEqual([...times(16, 'fingerprint'), 'items 20']);
+  });
 });

@@ -20,7 +20,10 @@ import { EventHub, type ReplicaEvent, type ReplicaEventListener } from './events
 import { createSyncOutcome, type SyncOutcome } from './sync-outcome.js';
 import { createEntryReconciler, type SyncSettings } from './entry-reconciler.js';
 
-/** Entries of a sync message validated (and then stored) together; the next chunk is verified while one is stored. */
+/**
+ * Entries of a sync message validated (and then stored) together at most; the next chunk is verified while one is
+ * stored.
+ */
 const RECEIVE_CHUNK = 2_000;
 /**
  * The first chunk of a message is smaller, and chunks double up to {@link RECEIVE_CHUNK}: nothing can be stored until
@@ -372,9 +375,9 @@ export class Replica {
   }
 
   /**
-   * Validates the entries of one sync message and stores the valid ones, in chunks of {@link RECEIVE_CHUNK}: the
-   * signatures of a chunk are verified (in one batch, on worker threads in Node) while the chunk before it is
-   * being stored, and chunks are stored in order.
+   * Validates the entries of one sync message and stores the valid ones, in chunks of {@link FIRST_RECEIVE_CHUNK}
+   * entries doubling up to {@link RECEIVE_CHUNK}: the signatures of a chunk are verified (in one batch, on worker
+   * threads in Node) while the chunk before it is being stored, and chunks are stored in order.
    */
   async #receiveRemote(
     received: ReadonlyArray<readonly [SignedEntry, ContentStatus]>,

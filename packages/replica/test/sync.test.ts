@@ -175,7 +175,12 @@ describe('Replica sync', () => {
 
   it('a message larger than one validation chunk: every chunk validated, stored in order, invalid ones dropped', async () => {
     const namespace = NamespaceSecret.generate();
-    const bob = new Replica(memoryStore(), writeCapability(namespace));
+    const store = memoryStore();
+    // The batches stored: chunks of 250 entries doubling up to 2,000, less the forged ones.
+    const batches: number[] = [];
+    const putMany = store.putMany.bind(store);
+    store.putMany = (entries) => (batches.push(entries.length), putMany(entries));
+    const bob = new Replica(store, writeCapability(namespace));
     const author = Author.generate();
     const keys = Array.from({ length: 4_500 }, (_, index) => `k/${String(index).padStart(5, '0')}`);
     const entries = await Promise.all(keys.map((key) => signTestEntry({ namespace, author, key, content: key, timestamp: 10n })));
@@ -192,6 +197,7 @@ describe('Replica sync', () => {
     const outcome = createSyncOutcome();
     expect(await bob.syncProcessMessage(message, ALICE_PEER, outcome)).toBeUndefined();
     expect(outcome.entriesInvalid).toBe(3);
+    expect(batches).toEqual([249, 500, 1_000, 1_999, 749]);
     const expected = keys.filter((_, index) => ![249, 2_100, 4_499].includes(index));
     expect(inserted).toEqual(expected);
     expect(await keysOf(bob)).toEqual(expected);

@@ -27,7 +27,7 @@ interface ViewLevel {
   keys(options: object): WalkIterator<Uint8Array>;
   batch(operations: BatchOperation[], options: object): Promise<void>;
   /** The implementation's batch (abstract-level's private API): operations in its own format, nothing checked. */
-  _batch?(operations: DirectOperation[], options: object): Promise<void>;
+  _batch(operations: DirectOperation[], options: object): Promise<void>;
   readonly supports?: { readonly getSync?: boolean; readonly encodings?: { readonly view?: boolean } };
   clear(options: object): Promise<void>;
 }
@@ -74,11 +74,11 @@ export class LevelDatabase implements KeyValueReader {
 
   /**
    * @param options.sync - flush each batch to disk before it resolves
-   * @param options.direct - the database is one the store opened itself (a ClassicLevel), so nobody else can have
-   *   attached hooks, write listeners or sublevels to it: batches then skip abstract-level's public `batch()` — its
-   *   per-operation copies, checks and encoding lookups, ~3 times the cost of the write itself — and go to the
-   *   implementation's `_batch()` in its native `view` format (abstract-level's documented private API). Ignored
-   *   where the implementation has no `_batch()` or does not take views natively.
+   * @param options.direct - the database is a ClassicLevel the store opened itself (never a sublevel, which adds its
+   *   prefix in the public path only), so nobody else can have attached hooks or write listeners to it: batches then
+   *   skip abstract-level's public `batch()` — its per-operation copies, checks and encoding lookups, which make it
+   *   take ~3 times as long as the write alone — and go to the implementation's `_batch()` in its native `view`
+   *   format (abstract-level's documented private API). Ignored where the implementation does not take views.
    */
   constructor(
     readonly db: AnyAbstractLevel,
@@ -87,7 +87,7 @@ export class LevelDatabase implements KeyValueReader {
     this.level = db as unknown as ViewLevel;
     this.batchOptions = options.sync === true ? { ...VIEW, sync: true } : VIEW;
     this.syncReads = this.level.supports?.getSync === true && typeof this.level.getSync === 'function';
-    this.direct = options.direct === true && typeof this.level._batch === 'function' && this.level.supports?.encodings?.view === true;
+    this.direct = options.direct === true && this.level.supports?.encodings?.view === true;
   }
 
   /** The value under `key`, or undefined. */
@@ -181,7 +181,7 @@ export class LevelDatabase implements KeyValueReader {
     try {
       // Not open (closed under the store): the public batch() throws its error where the implementation's might crash.
       if (this.direct && this.db.status === 'open') {
-        await this.level._batch!(operations.map(directOperation), this.batchOptions);
+        await this.level._batch(operations.map(directOperation), this.batchOptions);
       } else {
         await this.level.batch(operations as BatchOperation[], this.batchOptions);
       }

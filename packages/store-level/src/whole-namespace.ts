@@ -9,25 +9,25 @@ export interface WholePage extends PageRecords {
   readonly boundary: Uint8Array;
 }
 
-/**
- * Count and XOR of every record of a namespace below any id, from all its record pages held in memory: prefix sums
- * over the pages (in boundary order) and a short scan of the one page the id falls in. Nothing is read and nothing
- * awaited, so an operation over a namespace held whole costs microseconds. Built in one pass over the pages (a
- * page's XOR is computed once, see {@link pageXor}), and rebuilt when a commit changes them.
- */
 /** Bounds a {@link WholeNamespace} remembers where they fall (see `recent`). */
 const RECENT_BOUNDS = 4;
 
 /** Where the records below a bound end, and (once asked for) their aggregate. */
 interface Position {
   readonly bound: Uint8Array;
-  /** The page the bound falls in (the number of pages for no bound). */
+  /** The page the bound falls in. */
   readonly page: number;
   /** How many of that page's records are below the bound. */
   readonly records: number;
   below?: Aggregate;
 }
 
+/**
+ * Count and XOR of every record of a namespace below any id, from all its record pages held in memory: prefix sums
+ * over the pages (in boundary order) and a short scan of the one page the id falls in. Nothing is read and nothing
+ * awaited, so an operation over a namespace held whole costs microseconds. Built in one pass over the pages (a
+ * page's XOR is computed once, see {@link pageXor}), and rebuilt when a commit changes them.
+ */
 export class WholeNamespace {
   /** `counts[p]`: records in the pages before page `p` (one more entry than pages: the total last). */
   private readonly counts: Float64Array;

@@ -12,9 +12,9 @@ export class WriteSet implements KeyValueReader {
   /** Pending value per key; `null` is a pending delete. */
   private readonly pending = new SortedByteMap<Uint8Array | null>();
   /**
-   * Committed values {@link get} read, by key (`null`: no row). Nothing commits while a batch is built, so a read
-   * holds for the whole batch: an author's latest row, say, is read once per batch, not once per entry that does not
-   * replace it.
+   * Committed values {@link get} read, by key (`null`: no row). No record, index, latest, page or aggregate row is
+   * written while a batch is built (every write of those goes through the store's write queue), so a read holds for
+   * the whole batch: an author's latest row, say, is read once per batch, not once per entry that does not replace it.
    */
   private readonly committed = new SortedByteMap<Uint8Array | null>();
 

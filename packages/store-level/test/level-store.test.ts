@@ -7,7 +7,7 @@ import { STORE_ERROR_CODES } from '@docs/store';
 import { StoreModel, expectDocsError, testNamespace } from '@docs/store/conformance';
 import { FORMAT_VERSION, LevelStore, META_KEY, TABLE } from '@docs/store-level';
 import { MemoryLevel } from 'memory-level';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test, vi } from 'vitest';
 import { aggregateCount } from '../src/fingerprint-aggregates.js';
 import { aggregateKey, byKeyKey, latestKey, metaKey, prefixBounds, recordKey, tableBounds, tableKey } from '../src/key-layout.js';
 import type { BatchOperation } from '../src/key-value.js';
@@ -282,6 +282,21 @@ describe('databases and processes', () => {
     // Once closed, the direct path leaves the error to batch(), which reports it.
     await db.close();
     await expectDocsError(() => direct.batch([put(3)]), STORE_ERROR_CODES.CLOSED);
+
+    // A store at a path writes through _batch() only, with the sync option.
+    const publicBatch = vi.spyOn(ClassicLevel.prototype, 'batch');
+    const implementationBatch = vi.spyOn(ClassicLevel.prototype as unknown as { _batch: () => Promise<void> }, '_batch');
+    try {
+      const own = await LevelStore.open(freshDirectory(), { sync: true });
+      await own.put(unsignedEntry(fakeId(1), fakeId(2), 'k', 1));
+      await own.close();
+      expect(publicBatch).not.toHaveBeenCalled();
+      expect(implementationBatch.mock.calls.length).toBeGreaterThan(0);
+      expect(implementationBatch.mock.calls.every((call) => (call as unknown[])[1] instanceof Object && ((call as unknown[])[1] as { sync?: boolean }).sync === true)).toBe(true);
+    } finally {
+      publicBatch.mockRestore();
+      implementationBatch.mockRestore();
+    }
   });
 
   test('a database closed underneath the store gives DOCS_STORE_CLOSED', async () => {

@@ -84,6 +84,9 @@ describe('a namespace held whole', () => {
     bound.set(other);
     expect(whole.rank(other.slice())).toBe(naiveBelow(records, other).count);
     expect(bytesToHex(whole.below(other.slice()).xor)).toBe(naiveBelow(records, other).xor);
+    // A result changed by its caller changes nothing remembered.
+    whole.below(other).xor.fill(0);
+    expect(bytesToHex(whole.below(other).xor)).toBe(naiveBelow(records, other).xor);
   });
 
   test('an empty namespace: nothing below any bound, no id at any rank', () => {
