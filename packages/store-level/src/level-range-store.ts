@@ -64,12 +64,15 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
 
   /** The first key past the namespace's records (undefined: none, for the all-0xff namespace). */
   private readonly end: Uint8Array | undefined;
+  /** The namespace's map key, under which the record pages keep it. */
+  private readonly name: string;
 
   constructor(
     private readonly context: RangeStoreContext,
     private readonly namespace: NamespaceId,
   ) {
     this.end = namespaceInterval(namespace).to;
+    this.name = bytesToMapKey(namespace);
   }
 
   /** The namespace's smallest record id, or 64 zero bytes when it has no entry. */
@@ -83,7 +86,7 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
   async count(range: Range): Promise<number> {
     this.context.ensureOpen();
     const intervals = clampRange(this.namespace, range);
-    const whole = this.context.pages.wholeIndex(this.namespace);
+    const whole = this.context.pages.wholeIndex(this.name);
     if (whole !== undefined) return intervals.reduce((total, interval) => total + this.wholeCount(whole, interval), 0);
     return this.context.commitLock.shared(async () => {
       let total = 0;
@@ -96,7 +99,7 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
   async fingerprint(range: Range): Promise<Uint8Array> {
     this.context.ensureOpen();
     const intervals = clampRange(this.namespace, range);
-    const whole = this.context.pages.wholeIndex(this.namespace);
+    const whole = this.context.pages.wholeIndex(this.name);
     if (whole !== undefined) {
       const fingerprint = EMPTY_FINGERPRINT.slice();
       for (const interval of intervals) {
@@ -119,7 +122,7 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     for (const interval of clampRange(this.namespace, range)) {
       // Under the shared lock: the point reads of held ids must not see a batch whose pages are not replayed yet.
       const { expected, held } = await this.context.commitLock.shared(async () => {
-        const whole = this.context.pages.wholeIndex(this.namespace);
+        const whole = this.context.pages.wholeIndex(this.name);
         const count = whole === undefined ? (await this.aggregate(interval)).count : this.wholeCount(whole, interval);
         return { expected: count, held: this.heldRecords(interval, count) };
       });
@@ -145,7 +148,7 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
    */
   async summaries(range: Range): Promise<readonly ItemSummary[] | undefined> {
     this.context.ensureOpen();
-    const whole = this.context.pages.wholeIndex(this.namespace);
+    const whole = this.context.pages.wholeIndex(this.name);
     if (whole === undefined) return undefined;
     const spans = clampRange(this.namespace, range).map(
       (interval) => [whole.rank(this.boundOf(interval.from)), whole.rank(this.boundOf(interval.to))] as const,
@@ -204,7 +207,7 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     this.context.ensureOpen();
     const intervals = clampRange(this.namespace, range);
     const { aggregates, pages, cache } = this.context;
-    const whole = pages.wholeIndex(this.namespace);
+    const whole = pages.wholeIndex(this.name);
     const found = whole !== undefined ? this.wholeKeyAt(whole, intervals, index) : await this.context.commitLock.shared(async () => {
       let left = index;
       for (const interval of intervals) {

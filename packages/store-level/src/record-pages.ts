@@ -171,10 +171,10 @@ export class RecordPages {
    * whole, or not indexed yet: the caller reads through the aggregate nodes, which find every page in memory).
    * Reads nothing. Building an index takes one pass over the namespace's pages (~2 ms at 100,000 entries), so after
    * its pages change it is built again only once {@link INDEX_AFTER_USES} uses in a row find them unchanged: writes
-   * between single range operations never pay for it, a sync's bursts of range operations do once.
+   * between single range operations never pay for it, a sync's bursts of range operations do once. `name` is the
+   * namespace's map key (`bytesToMapKey`), which a range store computes once.
    */
-  wholeIndex(namespace: Uint8Array): WholeNamespace | undefined {
-    const name = bytesToMapKey(namespace);
+  wholeIndex(name: string): WholeNamespace | undefined {
     if (!this.whole.has(name)) return undefined;
     this.whole.touch(name);
     let index = this.indexes.get(name);
