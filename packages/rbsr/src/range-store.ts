@@ -41,6 +41,15 @@ export interface RangeStore<T> {
   /** The item under `key`, or undefined if there is none (any more); required with {@link summaries}. */
   item?(key: Uint8Array): Promise<T | undefined>;
   /**
+   * Optional, for stores that find items by their index for less than a search: `range` (`x < y`, holding `count`
+   * items) cut into `parts` sub-ranges (`2 ≤ parts ≤ count`) at the items of indices `⌊count · (i + 1) / parts⌋`
+   * for `0 ≤ i < parts − 1`, each with its count and fingerprint — the sub-ranges `[x, p₀), [p₀, p₁), …, [pₖ, y)`
+   * that the engine would otherwise build from {@link keyAt}, {@link count} and {@link fingerprint}, three range
+   * operations per sub-range, and must equal. Undefined where the store cannot (or does not hold `count` items in
+   * `range`): the engine then splits as without it.
+   */
+  splitRange?(range: Range, count: number, parts: number): Promise<readonly SplitPart[] | undefined>;
+  /**
    * Optional, for stores that read piecemeal but can read everything at once for less: called before the engine
    * answers a message of 8 or more fingerprint parts, with about how many ranges answering it will read (the
    * differing parts, estimated from up to 16 of them, times the split factor: each a sub-range's bounds and pivot, or
@@ -54,5 +63,12 @@ export interface RangeStore<T> {
 /** An item's key and fingerprint (see {@link RangeStore.summaries}). */
 export interface ItemSummary {
   readonly key: Uint8Array;
+  readonly fingerprint: Uint8Array;
+}
+
+/** A sub-range of a split, with its count and fingerprint (see {@link RangeStore.splitRange}). */
+export interface SplitPart {
+  readonly range: Range;
+  readonly count: number;
   readonly fingerprint: Uint8Array;
 }

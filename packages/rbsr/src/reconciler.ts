@@ -446,7 +446,9 @@ export class Reconciler<T, S> {
     }
     const parts = this.splitParts(range, count, valueBytes);
     const subRanges: readonly SubRange[] =
-      (await this.splitFromSummaries(range, count, parts)) ?? (await this.split(range, count, parts)).map((sub) => ({ range: sub }));
+      (await this.splitInStore(range, count, parts)) ??
+      (await this.splitFromSummaries(range, count, parts)) ??
+      (await this.split(range, count, parts)).map((sub) => ({ range: sub }));
     const outerEnd = subRanges[subRanges.length - 1]!.range.y;
     for (let i = 0; i < subRanges.length; i++) {
       const { range: sub, count: subCount, fingerprint } = subRanges[i]!;
@@ -578,6 +580,25 @@ export class Reconciler<T, S> {
       const item = await read(key);
       if (item !== undefined) yield item;
     }
+  }
+
+  /**
+   * {@link split} by the store ({@link RangeStore.splitRange}), with each sub-range's count and fingerprint, where it
+   * can and the range does not wrap (`x < y`); otherwise undefined. A result that is not `parts` sub-ranges from `x`
+   * to `y`, one after the other, holding `count` items in all, is not used.
+   */
+  private async splitInStore(range: Range, count: number, parts: number): Promise<readonly SubRange[] | undefined> {
+    if (this.store.splitRange === undefined || compareKeys(range.x, range.y) >= 0) return undefined;
+    const split = await this.store.splitRange(range, count, parts);
+    if (split === undefined || split.length !== parts) return undefined;
+    let total = 0;
+    let x = range.x;
+    for (const part of split) {
+      if (!bytesEqual(part.range.x, x)) return undefined;
+      total += part.count;
+      x = part.range.y;
+    }
+    return total === count && bytesEqual(x, range.y) ? split : undefined;
   }
 
   /**

@@ -1,7 +1,8 @@
 import { compareKeys } from './bytes.js';
 import type { FingerprintTree } from './fingerprint-tree.js';
 import type { Range } from './range.js';
-import type { RangeStore } from './range-store.js';
+import type { RangeStore, SplitPart } from './range-store.js';
+import { splitByIndex } from './split-by-index.js';
 
 /**
  * A {@link RangeStore} over a {@link FingerprintTree}: count, fingerprint and `keyAt` in
@@ -72,6 +73,16 @@ export class TreeRangeStore<T> implements RangeStore<T> {
   }
 
   /** @inheritDoc */
+  /** See {@link RangeStore.splitRange}: pivots and fingerprints by index, O(parts · log n). */
+  splitRange(range: Range, count: number, parts: number): Promise<readonly SplitPart[] | undefined> {
+    const tree = this.tree;
+    if (compareKeys(range.x, range.y) >= 0) return Promise.resolve(undefined);
+    const first = tree.rank(range.x);
+    if (tree.rank(range.y) - first !== count) return Promise.resolve(undefined);
+    const items = { first, keyAt: (index: number) => tree.keyAt(index)!, xorInto: tree.xorInto.bind(tree) };
+    return Promise.resolve(splitByIndex(range, count, parts, items, this.emptyFingerprint));
+  }
+
   keyAt(range: Range, index: number): Promise<Uint8Array> {
     const tree = this.tree;
     const size = tree.size;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SYNC_MODES, type Message, type SplitSettings } from '@docs/rbsr';
+import { SYNC_MODES, type Message, type RangeStore, type SplitSettings } from '@docs/rbsr';
 import {
   createPeer,
   expectedMerge,
@@ -240,6 +240,42 @@ describe('values larger than fingerprint parts (small ranges split when an answe
         const exchange = await exchangeAndCheckState(alice, bob, { alice: limited, bob: limited }, kind, bound);
         expectWithinBudget([...exchange.aliceToBob, ...exchange.bobToAlice], 2_000, heavy);
         expectOnlyRequestedValuesRepeated(exchange);
+      }),
+      { seed: SEED, numRuns: runs(100) },
+    );
+  }, TIMEOUT);
+});
+
+/** A message as text: each part's kind, range and fingerprint or values. */
+function describeMessage(message: Message<TestItem, TestStatus>): string[] {
+  return message.parts.map((part) => {
+    const range = `${keyText(part.range.x)}..${keyText(part.range.y)}`;
+    return part.kind === 'fingerprint'
+      ? `fingerprint ${range} ${Buffer.from(part.fingerprint).toString('hex')}`
+      : `items ${range} ${part.haveLocal} ${part.values.map(([value]) => describeItem(value)).join(',')}`;
+  });
+}
+
+describe('splits by the store (RangeStore.splitRange)', () => {
+  it('send exactly the messages of splits from keyAt, count and fingerprint; a store split that does not add up is not used', async () => {
+    const settings: TestPeerOptions[] = [{ ...SYNC_MODES.tuned }, { ...tunedUnlimited, sizeModel: heavy, frameBudget: 2_000 }, { splitFactor: 3, maxSetSize: 1, maxReplySetSize: 2 }];
+    await fc.assert(
+      fc.asyncProperty(anySets, fc.constantFrom(...settings), async ([alice, bob], options) => {
+        const exchange = async (store: 'split' | 'none' | 'wrong') => {
+          const peers = [createPeer(toItems(alice), options, 'tree'), createPeer(toItems(bob), options, 'tree')] as const;
+          for (const peer of peers) {
+            const target = peer.store as { splitRange?: RangeStore<TestItem>['splitRange'] };
+            const own = target.splitRange!.bind(peer.store);
+            if (store === 'none') target.splitRange = undefined;
+            // One item too many in the first part: the engine must not use it.
+            if (store === 'wrong') target.splitRange = async (range, count, parts) => (await own(range, count, parts))?.map((part, index) => (index === 0 ? { ...part, count: part.count + 1 } : part));
+          }
+          const { aliceToBob, bobToAlice } = await runExchange(peers[0], peers[1]);
+          return [...aliceToBob, ...bobToAlice].map((message) => describeMessage(message));
+        };
+        const bySplits = await exchange('split');
+        expect(bySplits).toEqual(await exchange('none'));
+        expect(await exchange('wrong')).toEqual(bySplits);
       }),
       { seed: SEED, numRuns: runs(100) },
     );

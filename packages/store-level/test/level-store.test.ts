@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bytesToHex, concatBytes } from '@docs/crypto';
+import { bytesToHex, compareBytes, concatBytes } from '@docs/crypto';
 import { RecordIdentifier, encodeSignedEntry, entryFingerprint, writeCapability, type SignedEntry } from '@docs/entry';
 import { STORE_ERROR_CODES } from '@docs/store';
 import { StoreModel, expectDocsError, testNamespace } from '@docs/store/conformance';
@@ -720,6 +720,47 @@ describe('namespaces held whole', () => {
     expect(await ranges.item(concatBytes(ids[7]!, Uint8Array.of(0)))).toBeUndefined();
     expect(await ranges.item(concatBytes(fakeId(99), ids[7]!.subarray(32)))).toBeUndefined();
     expect(await ranges.item(namespace)).toBeUndefined();
+    await store.close();
+  });
+
+  test('splitRange: the sub-ranges keyAt, count and fingerprint give, by rank from memory once held whole, reading nothing', async () => {
+    const level = new InstrumentedLevel();
+    const size = 3_000;
+    const { namespace, ids } = await filledStore(level, size);
+    const store = await LevelStore.open({ db: level.proxy });
+    const ranges = store.ranges(namespace);
+    expect(await ranges.splitRange!({ x: ids[0]!, y: ids[100]! }, 100, 4), 'before it is held whole').toBeUndefined();
+    await sweep(ranges, ids);
+    const bounds = boundsOf(namespace, ids, seeded(8));
+    const random = seeded(9);
+    let compared = 0;
+    for (let index = 0; index + 1 < bounds.length; index += 2) {
+      const range = { x: bounds[index]!, y: bounds[index + 1]! };
+      const count = await ranges.count(range);
+      if (compareBytes(range.x, range.y) >= 0 || count < 2) {
+        expect(await ranges.splitRange!(range, count, 2)).toBeUndefined();
+        continue;
+      }
+      const parts = 2 + Math.floor(random() * Math.min(count - 1, 20));
+      level.rowsRead = 0;
+      const split = (await ranges.splitRange!(range, count, parts))!;
+      expect(level.rowsRead).toBe(0);
+      const expected: string[] = [];
+      let x = range.x;
+      for (let part = 0; part < parts; part++) {
+        const y = part === parts - 1 ? range.y : await ranges.keyAt(range, Math.floor((count * (part + 1)) / parts));
+        const sub = { x, y };
+        expected.push(`${bytesToHex(x)} ${bytesToHex(y)} ${await ranges.count(sub)} ${bytesToHex(await ranges.fingerprint(sub))}`);
+        x = y;
+      }
+      expect(split.map(({ range: sub, count: subCount, fingerprint }) => `${bytesToHex(sub.x)} ${bytesToHex(sub.y)} ${subCount} ${bytesToHex(fingerprint)}`)).toEqual(expected);
+      expect(await ranges.splitRange!(range, count + 1, parts), 'a count that is not the range\'s').toBeUndefined();
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(20);
+    // The whole namespace and its last entries: ranks up to the end.
+    const tail = { x: ids[size - 5]!, y: concatBytes(namespace, new Uint8Array(40).fill(0xff)) };
+    expect((await ranges.splitRange!(tail, 5, 5))!.map((part) => part.count)).toEqual([1, 1, 1, 1, 1]);
     await store.close();
   });
 

@@ -1,5 +1,5 @@
 import type { SignedEntry } from '@docs/entry';
-import type { Range, RangeStore } from '@docs/rbsr';
+import type { Range, RangeStore, SplitPart } from '@docs/rbsr';
 
 /**
  * The reconciliation view of one namespace of a {@link MemoryStore}. It looks the namespace up on every call, so
@@ -32,5 +32,10 @@ export class MemoryRangeStore implements RangeStore<SignedEntry> {
 
   async keyAt(range: Range, index: number): Promise<Uint8Array> {
     return this.#current().keyAt(range, index);
+  }
+
+  /** See `RangeStore.splitRange`: by index in the namespace's tree. */
+  async splitRange(range: Range, count: number, parts: number): Promise<readonly SplitPart[] | undefined> {
+    return this.#current().splitRange?.(range, count, parts);
   }
 }

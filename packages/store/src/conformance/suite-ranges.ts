@@ -39,6 +39,32 @@ export async function expectRangeMatchesModel(
     expectSameBytes(key, expected[index]!.entry.id.bytes, `${label}: keyAt(${index})`);
   }
   await expect(ranges.keyAt(range, expected.length), `${label}: keyAt past the end`).rejects.toBeInstanceOf(RangeError);
+  if (ranges.splitRange !== undefined && compareBytes(range.x, range.y) < 0 && expected.length >= 2) {
+    for (const parts of new Set([2, Math.min(expected.length, 5)])) await expectSplitMatchesModel(ranges, model, namespace, range, parts);
+  }
+}
+
+/**
+ * Checks `splitRange` (where the store answers) against the model: the pivots are the entries at indices
+ * `⌊count · (i + 1) / parts⌋`, each sub-range with its count and fingerprint.
+ */
+async function expectSplitMatchesModel(ranges: RangeStore<SignedEntry>, model: StoreModel, namespace: NamespaceId, range: Range, parts: number): Promise<void> {
+  const label = `range ${rangeLabel(range)}: splitRange into ${parts}`;
+  const expected = model.rangeItems(namespace, range);
+  const split = await ranges.splitRange!(range, expected.length, parts);
+  if (split === undefined) return;
+  expect(split, label).toHaveLength(parts);
+  let x = range.x;
+  for (const [part, { range: sub, count, fingerprint }] of split.entries()) {
+    const y = part === parts - 1 ? range.y : expected[Math.floor((expected.length * (part + 1)) / parts)]!.entry.id.bytes;
+    expectSameBytes(sub.x, x, `${label}: part ${part} x`);
+    expectSameBytes(sub.y, y, `${label}: part ${part} y`);
+    expect(count, `${label}: part ${part} count`).toBe(model.rangeItems(namespace, sub).length);
+    expectPlainBytes(fingerprint, `${label}: part ${part} fingerprint`);
+    expectSameBytes(fingerprint, model.fingerprint(namespace, sub), `${label}: part ${part} fingerprint`);
+    x = y;
+  }
+  expect(await ranges.splitRange!(range, expected.length + 1, parts), `${label}: with a count that is not the range's`).toBeUndefined();
 }
 
 /** Interesting range bounds for a namespace's entries: every key, just before/after keys, and bytes outside it. */
