@@ -214,8 +214,15 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     if (interval === undefined) return undefined;
     const first = whole.rank(this.boundOf(interval.from));
     if (whole.rank(this.boundOf(interval.to)) - first !== count) return undefined;
-    const items = { first, keyAt: (rank: number) => whole.idAt(rank)!, xorInto: whole.xorRanks.bind(whole) };
-    return splitByIndex(range, count, parts, items, EMPTY_FINGERPRINT);
+    // Sub-ranges are taken in order, each starting where the one before ended: each rank's XOR is computed once.
+    let below = { rank: first, xor: whole.xorBelowRank(first) };
+    const xorInto = (fingerprint: Uint8Array, from: number, to: number): void => {
+      if (below.rank !== from) below = { rank: from, xor: whole.xorBelowRank(from) };
+      const end = whole.xorBelowRank(to);
+      xorFingerprintInto(xorFingerprintInto(fingerprint, below.xor), end);
+      below = { rank: to, xor: end };
+    };
+    return splitByIndex(range, count, parts, { first, keyAt: (rank) => whole.idAt(rank)!, xorInto }, EMPTY_FINGERPRINT);
   }
 
   /** The key of the `index`-th entry of `range` in iteration order; past the end → RangeError. */

@@ -89,15 +89,8 @@ export class WholeNamespace {
     return idOf(this.pages[page]!, rank - this.counts[page]!);
   }
 
-  /** XORs the fingerprints of the records of ranks `from ≤ rank < to` into `xor`. */
-  xorRanks(xor: Uint8Array, from: number, to: number): void {
-    if (from >= to) return;
-    const [start, end] = [this.xorBelowRank(from), this.xorBelowRank(to)];
-    for (let byte = 0; byte < FINGERPRINT_LENGTH; byte++) xor[byte]! ^= start[byte]! ^ end[byte]!;
-  }
-
-  /** The XOR of the records of ranks below `rank`. */
-  private xorBelowRank(rank: number): Uint8Array {
+  /** The XOR of the fingerprints of the records of ranks below `rank` (a new array). */
+  xorBelowRank(rank: number): Uint8Array {
     if (rank >= this.count) return this.before(this.pages.length, 0).xor;
     const page = this.pageOfRank(rank);
     return this.before(page, rank - this.counts[page]!).xor;
