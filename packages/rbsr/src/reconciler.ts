@@ -4,6 +4,7 @@ import { RBSR_ERROR_CODES, RbsrError } from './errors.js';
 import type { Message, MessagePart } from './message.js';
 import { circularSegments, EMPTY_KEY, isWholeRange, rangeContains, type Range } from './range.js';
 import type { RangeStore } from './range-store.js';
+import { splitByIndex } from './split-by-index.js';
 import { ResponseBuilder } from './response-builder.js';
 import { createPostcardSizeModel, type MessageSizeModel } from './size-model.js';
 import type { RangeItemTraits } from './traits.js';
@@ -608,27 +609,17 @@ export class Reconciler<T, S> {
    * the pivots are the keys at indices `count * (i + 1) / parts`, and each sub-range holds the items from one pivot
    * to the next.
    */
-  private async splitFromSummaries(range: Range, count: number, parts: number): Promise<SubRange[] | undefined> {
+  private async splitFromSummaries(range: Range, count: number, parts: number): Promise<readonly SubRange[] | undefined> {
     if (this.store.summaries === undefined || count > parts * SUMMARY_SPLIT_ITEMS_PER_PART || compareKeys(range.x, range.y) >= 0) return undefined;
     const summaries = await this.store.summaries(range);
     if (summaries === undefined || summaries.length !== count) return undefined;
-    const subRanges: SubRange[] = [];
-    let from = 0;
-    let x = range.x;
-    for (let part = 0; part < parts; part++) {
-      const last = part === parts - 1;
-      const to = last ? count : Math.floor((count * (part + 1)) / parts);
-      const y = last ? range.y : summaries[to]!.key;
-      const fingerprint = this.emptyFingerprint.slice();
+    const xorInto = (fingerprint: Uint8Array, from: number, to: number): void => {
       for (let index = from; index < to; index++) {
         const item = summaries[index]!.fingerprint;
         for (let byte = 0; byte < fingerprint.length; byte++) fingerprint[byte]! ^= item[byte]!;
       }
-      subRanges.push({ range: { x, y }, count: to - from, fingerprint });
-      from = to;
-      x = y;
-    }
-    return subRanges;
+    };
+    return splitByIndex(range, count, parts, { first: 0, keyAt: (index) => summaries[index]!.key, xorInto }, this.emptyFingerprint);
   }
 
   /**
