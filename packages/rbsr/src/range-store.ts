@@ -46,7 +46,9 @@ export interface RangeStore<T> {
    * for `0 ≤ i < parts − 1`, each with its count and fingerprint — the sub-ranges `[x, p₀), [p₀, p₁), …, [pₖ, y)`
    * that the engine would otherwise build from {@link keyAt}, {@link count} and {@link fingerprint}, three range
    * operations per sub-range, and must equal. Undefined where the store cannot (or does not hold `count` items in
-   * `range`): the engine then splits as without it.
+   * `range`): the engine then splits as without it. The engine checks only that there are `parts` sub-ranges, each
+   * starting where the one before ended, from `x` to `y`, with `count` items in all; the pivots, counts and
+   * fingerprints go into its messages as they are.
    */
   splitRange?(range: Range, count: number, parts: number): Promise<readonly SplitPart[] | undefined>;
   /**

@@ -72,7 +72,6 @@ export class TreeRangeStore<T> implements RangeStore<T> {
     }
   }
 
-  /** @inheritDoc */
   /** See {@link RangeStore.splitRange}: pivots and fingerprints by index, O(parts · log n). */
   splitRange(range: Range, count: number, parts: number): Promise<readonly SplitPart[] | undefined> {
     const tree = this.tree;
@@ -83,6 +82,7 @@ export class TreeRangeStore<T> implements RangeStore<T> {
     return Promise.resolve(splitByIndex(range, count, parts, items, this.emptyFingerprint));
   }
 
+  /** @inheritDoc */
   keyAt(range: Range, index: number): Promise<Uint8Array> {
     const tree = this.tree;
     const size = tree.size;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SYNC_MODES, type Message, type RangeStore, type SplitSettings } from '@docs/rbsr';
+import { compareKeys, SYNC_MODES, type Message, type RangeStore, type SplitPart, type SplitSettings } from '@docs/rbsr';
 import {
   createPeer,
   expectedMerge,
@@ -257,28 +257,48 @@ function describeMessage(message: Message<TestItem, TestStatus>): string[] {
 }
 
 describe('splits by the store (RangeStore.splitRange)', () => {
+  type SplitMode = 'split' | 'none' | 'count' | 'gap' | 'fewer' | 'end';
+  /** Store answers that do not add up, each kept otherwise as it was: the engine must not use them. */
+  const spoil: Record<Exclude<SplitMode, 'split' | 'none'>, (split: readonly SplitPart[]) => SplitPart[]> = {
+    // One item too many in the first part.
+    count: (split) => split.map((part, index) => (index === 0 ? { ...part, count: part.count + 1 } : part)),
+    // The second part starts where the first did.
+    gap: (split) => split.map((part, index) => (index === 1 ? { ...part, range: { ...part.range, x: split[0]!.range.x } } : part)),
+    // The last two parts as one.
+    fewer: (split) => [...split.slice(0, -2), { ...split.at(-2)!, range: { x: split.at(-2)!.range.x, y: split.at(-1)!.range.y }, count: split.at(-2)!.count + split.at(-1)!.count }],
+    // The last part ends at its own start.
+    end: (split) => split.map((part, index) => (index === split.length - 1 ? { ...part, range: { ...part.range, y: part.range.x } } : part)),
+  };
+
   it('send exactly the messages of splits from keyAt, count and fingerprint; a store split that does not add up is not used', async () => {
     const settings: TestPeerOptions[] = [{ ...SYNC_MODES.tuned }, { ...tunedUnlimited, sizeModel: heavy, frameBudget: 2_000 }, { splitFactor: 3, maxSetSize: 1, maxReplySetSize: 2 }];
+    let splitsUsed = 0;
     await fc.assert(
       fc.asyncProperty(anySets, fc.constantFrom(...settings), async ([alice, bob], options) => {
-        const exchange = async (store: 'split' | 'none' | 'wrong') => {
+        const exchange = async (mode: SplitMode) => {
           const peers = [createPeer(toItems(alice), options, 'tree'), createPeer(toItems(bob), options, 'tree')] as const;
           for (const peer of peers) {
-            const target = peer.store as { splitRange?: RangeStore<TestItem>['splitRange'] };
+            const target = peer.store as { splitRange?: RangeStore<TestItem>['splitRange']; keyAt: RangeStore<TestItem>['keyAt'] };
             const own = target.splitRange!.bind(peer.store);
-            if (store === 'none') target.splitRange = undefined;
-            // One item too many in the first part: the engine must not use it.
-            if (store === 'wrong') target.splitRange = async (range, count, parts) => (await own(range, count, parts))?.map((part, index) => (index === 0 ? { ...part, count: part.count + 1 } : part));
+            if (mode === 'none') target.splitRange = undefined;
+            else if (mode !== 'split') target.splitRange = async (range, count, parts) => spoil[mode]((await own(range, count, parts))!);
+            else {
+              // With the store's splits, the engine never looks a pivot up in a range that does not wrap.
+              const keyAt = target.keyAt.bind(peer.store);
+              target.keyAt = (range, index) => (compareKeys(range.x, range.y) < 0 ? Promise.reject(new Error('keyAt in a split')) : keyAt(range, index));
+              target.splitRange = (range, count, parts) => (splitsUsed++, own(range, count, parts));
+            }
           }
           const { aliceToBob, bobToAlice } = await runExchange(peers[0], peers[1]);
           return [...aliceToBob, ...bobToAlice].map((message) => describeMessage(message));
         };
         const bySplits = await exchange('split');
         expect(bySplits).toEqual(await exchange('none'));
-        expect(await exchange('wrong')).toEqual(bySplits);
+        for (const mode of ['count', 'gap', 'fewer', 'end'] as const) expect(await exchange(mode), mode).toEqual(bySplits);
       }),
       { seed: SEED, numRuns: runs(100) },
     );
+    expect(splitsUsed).toBeGreaterThan(100);
   }, TIMEOUT);
 });
 

@@ -203,7 +203,8 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
 
   /**
    * `range` (`x < y`, holding `count` entries) cut into `parts` sub-ranges with their counts and fingerprints, from
-   * memory, if the namespace is held whole; otherwise undefined (see `RangeStore.splitRange`). The pivots are found
+   * memory, if the namespace is held whole and indexed (after a few operations, see `RecordPages.wholeIndex`);
+   * otherwise undefined (see `RangeStore.splitRange`). The pivots are found
    * by rank, so a split costs two searches and a partial XOR per sub-range instead of three range operations.
    */
   async splitRange(range: Range, count: number, parts: number): Promise<readonly SplitPart[] | undefined> {
