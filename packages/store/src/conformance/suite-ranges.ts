@@ -40,17 +40,24 @@ export async function expectRangeMatchesModel(
   }
   await expect(ranges.keyAt(range, expected.length), `${label}: keyAt past the end`).rejects.toBeInstanceOf(RangeError);
   if (ranges.splitRange !== undefined && compareBytes(range.x, range.y) < 0 && expected.length >= 2) {
-    for (const parts of new Set([2, Math.min(expected.length, 5)])) await expectSplitMatchesModel(ranges, model, namespace, range, parts);
+    for (const parts of new Set([2, Math.min(expected.length, 5)])) await expectSplitMatchesModel(ranges, model, namespace, range, expected, parts);
   }
 }
 
 /**
- * Checks `splitRange` (where the store answers) against the model: the pivots are the entries at indices
- * `⌊count · (i + 1) / parts⌋`, each sub-range with its count and fingerprint.
+ * Checks `splitRange` (where the store answers) against the model, given the model's entries of the range
+ * (`expected`): the pivots are the entries at indices `⌊count · (i + 1) / parts⌋`, each sub-range with its count and
+ * fingerprint.
  */
-async function expectSplitMatchesModel(ranges: RangeStore<SignedEntry>, model: StoreModel, namespace: NamespaceId, range: Range, parts: number): Promise<void> {
+async function expectSplitMatchesModel(
+  ranges: RangeStore<SignedEntry>,
+  model: StoreModel,
+  namespace: NamespaceId,
+  range: Range,
+  expected: readonly SignedEntry[],
+  parts: number,
+): Promise<void> {
   const label = `range ${rangeLabel(range)}: splitRange into ${parts}`;
-  const expected = model.rangeItems(namespace, range);
   const split = await ranges.splitRange!(range, expected.length, parts);
   if (split === undefined) return;
   expect(split, label).toHaveLength(parts);
