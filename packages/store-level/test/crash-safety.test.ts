@@ -14,7 +14,7 @@ const STEPS_PER_RUN = 400;
 const directory = mkdtempSync(join(tmpdir(), 'docs-store-level-crash-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-/** A deterministic generator for the kill delays, so that a failing run can be repeated. */
+/** A deterministic generator for the steps after which the writer is killed, so that a failing run can be repeated. */
 function seeded(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
@@ -52,14 +52,15 @@ describe(`crash safety: a writer killed with SIGKILL ${KILLS} times`, () => {
         const steps = await crashSteps(run, STEPS_PER_RUN);
         const child = spawnFixture('crash-writer.ts', [path, String(run), String(STEPS_PER_RUN)]);
         let acknowledged = -1;
-        let killTimer: NodeJS.Timeout | undefined;
-        const delay = 20 + Math.floor(random() * 400);
+        // Killed once it acknowledged a random step, while it writes the next ones: a kill timed in milliseconds
+        // came after the last step on a fast machine.
+        const target = Math.floor(random() * (STEPS_PER_RUN - 1));
         const output = readLines(child, (line) => {
-          if (line === 'ready') killTimer = setTimeout(() => child.kill('SIGKILL'), delay);
-          else if (line.startsWith('ack ')) acknowledged = Number(line.slice(4));
+          if (!line.startsWith('ack ')) return;
+          acknowledged = Number(line.slice(4));
+          if (acknowledged >= target) child.kill('SIGKILL');
         });
         const { lines, stderr } = await output;
-        clearTimeout(killTimer);
         expect(lines[0], `run ${run}: the writer started (stderr: ${stderr})`).toBe('ready');
         if (!lines.includes('done')) killedMidway++;
 
