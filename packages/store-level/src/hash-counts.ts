@@ -1,5 +1,7 @@
 /** Slots of a new table (a power of two). */
 const INITIAL_SLOTS = 16;
+/** Slots a table starts with at most, however many hashes are expected (32 MiB); beyond it, it grows as it fills. */
+const MAX_INITIAL_SLOTS = 2 ** 22;
 
 /** 2^32 / φ: multiplying by it spreads hashes that differ in any bit over the slot index (Fibonacci hashing). */
 const SPREAD = 0x9e3779b1;
@@ -12,13 +14,22 @@ const SPREAD = 0x9e3779b1;
  */
 export class HashCounts {
   /** Each slot's hash plus one (0: an empty slot). */
-  private tags = new Int32Array(INITIAL_SLOTS);
+  private tags: Int32Array;
   /** How many times each slot's hash is counted. */
-  private counts = new Int32Array(INITIAL_SLOTS);
+  private counts: Int32Array;
   /** Slots in use. */
   private used = 0;
   /** 32 minus the bits of a slot index. */
-  private shift = 32 - Math.log2(INITIAL_SLOTS);
+  private shift: number;
+
+  /** @param expected - distinct hashes about to be counted: the table starts large enough for them (no growing). */
+  constructor(expected = 0) {
+    let slots = INITIAL_SLOTS;
+    while (slots < 2 * (expected + 1) && slots < MAX_INITIAL_SLOTS) slots *= 2;
+    this.tags = new Int32Array(slots);
+    this.counts = new Int32Array(slots);
+    this.shift = 32 - Math.log2(slots);
+  }
 
   /** Distinct hashes counted. */
   get size(): number {

@@ -1,4 +1,4 @@
-import { ID_LENGTH } from '@docs/entry';
+import { FINGERPRINT_LENGTH, ID_LENGTH } from '@docs/entry';
 import { HashCounts } from './hash-counts.js';
 import { idEnd, idSuffixStart, type PageRecords } from './page-rows.js';
 
@@ -6,6 +6,8 @@ const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 /** Hashes are cut to 30 bits, which V8 keeps as small integers (a 32-bit key would be a heap number). */
 const HASH_MASK = 0x3fffffff;
+/** A page row's record: `u32 length ‖ id past its namespace ‖ fingerprint` (see page-rows.ts). */
+const ROW_LENGTH_BYTES = 4;
 
 /**
  * The hashes of a set of record ids of one namespace — those held for a namespace held whole, or those a batch put —
@@ -15,7 +17,12 @@ const HASH_MASK = 0x3fffffff;
  * (hashes collide) and is checked exactly. 16 to 32 bytes per id ({@link HashCounts}).
  */
 export class IdHashes {
-  private readonly counts = new HashCounts();
+  private readonly counts: HashCounts;
+
+  /** @param expected - ids about to be counted (see {@link HashCounts}) */
+  constructor(expected = 0) {
+    this.counts = new HashCounts(expected);
+  }
 
   /**
    * Counts the ids of `page`, in place of those of `replaced` (a page counted before, or undefined). Only the ids
@@ -42,9 +49,20 @@ export class IdHashes {
     this.counts.add(hashOf(id, ID_LENGTH, id.length));
   }
 
-  /** Counts the ids of a page. */
-  addPage(page: PageRecords): void {
-    this.replacePage(undefined, page);
+  /**
+   * Counts the ids of pages: what a namespace held whole starts with. One loop over them all, with the hash (see
+   * {@link hashOf}) written out: measured twice as fast as a call per page or per id.
+   */
+  addPages(pages: readonly PageRecords[]): void {
+    const { counts } = this;
+    for (const { row, starts, count } of pages) {
+      for (let index = 0; index < count; index++) {
+        let hash = FNV_OFFSET;
+        const end = starts[index + 1]! - FINGERPRINT_LENGTH;
+        for (let byte = starts[index]! + ROW_LENGTH_BYTES; byte < end; byte++) hash = Math.imul(hash ^ row[byte]!, FNV_PRIME);
+        counts.add(hash & HASH_MASK);
+      }
+    }
   }
 
   /** Uncounts the ids of a page counted before. */

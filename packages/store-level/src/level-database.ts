@@ -141,7 +141,9 @@ export class LevelDatabase implements KeyValueReader {
 
   /**
    * The steps of one walk: an iterator opened on the walk's range, read in growing steps (from `readAhead`, or the
-   * limit, or 16), ending without another read once the limit is reached; closed when the walk ends.
+   * limit, or 16), ending without another read once the limit is reached; closed when the walk ends. After a full
+   * step the next one is asked for before this one is handed out, so the database reads it while the caller works
+   * through this one (a walk over a whole namespace then costs its reading or its decoding, not both).
    */
   private async *steps<T>(open: (range: object) => WalkIterator<T>, options: WalkOptions): AsyncGenerator<T[]> {
     const { gte, lt, reverse = false, limit, readAhead } = options;
@@ -152,22 +154,29 @@ export class LevelDatabase implements KeyValueReader {
     } catch (error) {
       throw toStoreError(error, 'reading the database');
     }
+    const read = (size: number): Promise<T[]> => {
+      const reading = iterator.nextv(size).catch((error: unknown) => {
+        throw toStoreError(error, 'reading the database');
+      });
+      // A step read ahead may be left unawaited when the caller stops early.
+      reading.catch(() => undefined);
+      return reading;
+    };
     try {
       let step = Math.max(1, Math.min(readAhead ?? limit ?? 16, MAX_STEP));
       // Entries still allowed by the limit: once none are, the walk ends without another read.
       let left = limit ?? Infinity;
-      for (;;) {
-        let batch: T[];
-        try {
-          batch = await iterator.nextv(step);
-        } catch (error) {
-          throw toStoreError(error, 'reading the database');
-        }
+      let next: Promise<T[]> | undefined = read(step);
+      while (next !== undefined) {
+        const batch: T[] = await next;
         if (batch.length === 0) return;
-        yield batch;
         left -= batch.length;
-        if (left <= 0) return;
+        // A step cut short ended the range (or filled STEP_BYTES): the next one is read only if asked for.
+        const full: boolean = batch.length === step;
         step = Math.min(step * 2, MAX_STEP, left);
+        next = left <= 0 ? undefined : full ? read(step) : undefined;
+        yield batch;
+        if (next === undefined && left > 0 && !full) next = read(step);
       }
     } finally {
       // Not awaited: the walk is over, and closing costs a round trip; db.close() waits for it anyway.

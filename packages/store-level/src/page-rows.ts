@@ -76,11 +76,22 @@ export function decodePageRow(namespace: Uint8Array, value: Uint8Array): PageRec
   for (let offset = 0; offset < value.length; count++) offset = nextRecord(value, offset);
   const starts = new Uint32Array(count + 1);
   for (let index = 0; index < count; index++) starts[index + 1] = nextRecord(value, starts[index]!);
-  const page = { count, namespaceId: namespace.slice(0, NAMESPACE_LENGTH), row: value, starts };
+  const page = { count, namespaceId: namespaceIdOf(namespace), row: value, starts };
   for (let index = 1; index < count; index++) {
-    if (compareRecords(page, index - 1, index) >= 0) throw corrupted('the ids of a record page row are not in order');
+    if (compareRecords(page, index - 1, page, index) >= 0) throw corrupted('the ids of a record page row are not in order');
   }
   return page;
+}
+
+/** The namespace id copy the last decoded page keeps: the pages of a namespace share one (it is never changed). */
+let lastNamespaceId = new Uint8Array(NAMESPACE_LENGTH);
+
+/** A copy of `namespace[0..32)`, the one the last page decoded keeps if equal. */
+function namespaceIdOf(namespace: Uint8Array): Uint8Array {
+  for (let byte = 0; byte < NAMESPACE_LENGTH; byte++) {
+    if (lastNamespaceId[byte] !== namespace[byte]) return (lastNamespaceId = namespace.slice(0, NAMESPACE_LENGTH));
+  }
+  return lastNamespaceId;
 }
 
 /** Where the record after the one at `offset` of a page row starts; throws for a malformed record. */
@@ -193,16 +204,20 @@ export function compareIds(page: PageRecords, index: number, key: Uint8Array, sh
   return length - key.length;
 }
 
-/** Compares a page's `left`-th and `right`-th ids (as `compareBytes`), past the namespace they share. */
-function compareRecords(page: PageRecords, left: number, right: number): number {
-  const { row, starts } = page;
-  const leftStart = starts[left]! + 4;
-  const rightStart = starts[right]! + 4;
-  const leftLength = starts[left + 1]! - FINGERPRINT_LENGTH - leftStart;
-  const rightLength = starts[right + 1]! - FINGERPRINT_LENGTH - rightStart;
+/**
+ * Compares the `leftIndex`-th id of page `left` with the `rightIndex`-th id of page `right` (as `compareBytes`), past
+ * the namespace they must share.
+ */
+export function compareRecords(left: PageRecords, leftIndex: number, right: PageRecords, rightIndex: number): number {
+  const leftStart = left.starts[leftIndex]! + 4;
+  const rightStart = right.starts[rightIndex]! + 4;
+  const leftLength = left.starts[leftIndex + 1]! - FINGERPRINT_LENGTH - leftStart;
+  const rightLength = right.starts[rightIndex + 1]! - FINGERPRINT_LENGTH - rightStart;
   const common = Math.min(leftLength, rightLength);
+  const leftRow = left.row;
+  const rightRow = right.row;
   for (let byte = 0; byte < common; byte++) {
-    const difference = row[leftStart + byte]! - row[rightStart + byte]!;
+    const difference = leftRow[leftStart + byte]! - rightRow[rightStart + byte]!;
     if (difference !== 0) return difference;
   }
   return leftLength - rightLength;

@@ -9,7 +9,7 @@ import { SortedByteMap } from './sorted-byte-map.js';
 import { IdHashes } from './id-hashes.js';
 import { WholeNamespacePolicy } from './whole-namespace-policy.js';
 import { WholeNamespace, pageXor } from './whole-namespace.js';
-import { compareIds, decodePageRow, idOf, indexOfId, lowerBoundIn, pageKey, xorFingerprints, type PageRecords } from './page-rows.js';
+import { compareIds, compareRecords, decodePageRow, idOf, indexOfId, lowerBoundIn, pageKey, xorFingerprints, type PageRecords } from './page-rows.js';
 
 /** The records of one level-1 node (see {@link PageRecords}), of a namespace (as a map key), by the node's boundary. */
 interface Page extends PageRecords {
@@ -248,21 +248,26 @@ export class RecordPages {
    * ascend across pages, and together they add up to the namespace's `total`.
    */
   private async loadWhole(name: string, namespace: Uint8Array, total: Aggregate): Promise<void> {
-    const [rows, nodes] = await Promise.all([collect(this.database.entries(prefixBounds(pageKey(namespace)))), this.cache.readLevelOne(namespace)]);
-    if (rows.length !== nodes.length) throw corrupted(`${nodes.length} level-1 nodes have ${rows.length} page rows`);
+    const reading = this.cache.readLevelOne(namespace);
+    // Awaited below; a failure of the page walk must not leave it unhandled.
+    reading.catch(() => undefined);
+    // Rows are decoded as they come, while the database reads the next ones.
     const pages: Page[] = [];
+    for await (const [key, value] of this.database.entries(prefixBounds(pageKey(namespace)))) {
+      pages.push({ namespace: name, boundary: key.subarray(1), ...decodePageRow(namespace, value) });
+    }
+    const nodes = await reading;
+    if (pages.length !== nodes.length) throw corrupted(`${nodes.length} level-1 nodes have ${pages.length} page rows`);
     const xor = new Uint8Array(32);
     let count = 0;
-    for (const [index, [key, value]] of rows.entries()) {
-      const page: Page = { namespace: name, boundary: key.slice(1), ...decodePageRow(namespace, value) };
+    for (const [index, page] of pages.entries()) {
       checkAgainstNode(page, levelOneNodeOf(nodes[index]!));
-      const previous = pages[pages.length - 1];
-      if (previous !== undefined && compareIds(previous, previous.count - 1, idOf(page, 0)) >= 0) {
+      const previous = pages[index - 1];
+      if (previous !== undefined && previous.count > 0 && page.count > 0 && compareRecords(previous, previous.count - 1, page, 0) >= 0) {
         throw corrupted('the record pages of a namespace overlap');
       }
       xorFingerprintInto(xor, pageXor(page));
       count += page.count;
-      pages.push(page);
     }
     if (count !== total.count || !equalBytes(xor, total.xor)) throw corrupted('the record pages of a namespace do not add up to its aggregates');
     await this.cache.holdLevelOne(namespace, nodes);
@@ -271,8 +276,8 @@ export class RecordPages {
     const held = new SortedByteMap<Page>();
     held.setAll(pages.map((page) => [page.boundary, page] as const));
     this.byNamespace.set(name, held);
-    const hashes = new IdHashes();
-    for (const page of pages) hashes.addPage(page);
+    const hashes = new IdHashes(count);
+    hashes.addPages(pages);
     this.idHashes.set(name, hashes);
     this.unindex(name);
     this.whole.hold(name, count);
@@ -499,9 +504,3 @@ function corrupted(message: string): StoreError {
   return new StoreError(STORE_ERROR_CODES.CORRUPTED, message);
 }
 
-/** Every row of a walk. */
-async function collect(rows: AsyncIterable<[Uint8Array, Uint8Array]>): Promise<Array<[Uint8Array, Uint8Array]>> {
-  const out: Array<[Uint8Array, Uint8Array]> = [];
-  for await (const row of rows) out.push(row);
-  return out;
-}

@@ -3,12 +3,15 @@ import { HashCounts } from '../src/hash-counts.js';
 import { seeded } from './fixtures/seeded.js';
 
 describe('hash counts', () => {
-  test('random adds and removes leave the counts a Map keeps, through growth and removals inside runs (seeded: 41)', () => {
+  test.each([
+    ['grown from 16 slots to 2,048', 0],
+    ['sized for them at the start', 602],
+  ])('random adds and removes leave the counts a Map keeps, through growth and removals inside runs: a table %s (seeded: 41)', (_, expected) => {
     const random = seeded(41);
-    // 600 hashes over the whole 30-bit range, and the extremes: the table grows from 16 slots to 2,048.
+    // 600 hashes over the whole 30-bit range, and the extremes.
     const pool = Array.from({ length: 600 }, () => Math.floor(random() * 2 ** 30));
     pool.push(0, 2 ** 30 - 1);
-    const counts = new HashCounts();
+    const counts = new HashCounts(expected);
     const model = new Map<number, number>();
     for (let step = 0; step < 20_000; step++) {
       // Adds win early (the table fills and grows), removals later (runs are taken apart).

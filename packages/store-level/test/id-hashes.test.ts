@@ -39,6 +39,22 @@ describe('id hashes', () => {
     expect(extra).toBeLessThanOrEqual(2);
   });
 
+  test('pages counted together count what they count one by one (seeded: 33)', () => {
+    const random = seeded(33);
+    const records = randomRecords(random, namespace, 500, { keyLength: 6, alphabet: 3 });
+    const pages = Array.from({ length: Math.ceil(records.length / 16) }, (_, index) => pageOf(records.slice(16 * index, 16 * index + 16)));
+    const together = new IdHashes(records.length);
+    together.addPages(pages);
+    const oneByOne = new IdHashes();
+    for (const page of pages) oneByOne.replacePage(undefined, page);
+    for (const query of randomRecords(random, namespace, 400, { keyLength: 9, alphabet: 3 })) {
+      expect(together.candidateLengths(query.id, KEY_START), bytesToHex(query.id)).toEqual(oneByOne.candidateLengths(query.id, KEY_START));
+    }
+    // And they are removed as pages counted one by one are.
+    for (const page of pages) together.removePage(page);
+    expect(records.filter(({ id }) => together.candidateLengths(id, id.length).length > 0)).toEqual([]);
+  });
+
   test('pages replaced, rewritten and removed leave the counts of the ids held then (seeded: 32)', () => {
     const random = seeded(32);
     const hashes = new IdHashes();
@@ -83,9 +99,9 @@ describe('id hashes', () => {
     const left = pageOf(records.slice(0, 3));
     const right = pageOf(records.slice(3));
     const hashes = new IdHashes();
-    hashes.addPage(whole);
+    hashes.addPages([whole]);
     // The split's new page first: its ids are counted twice for a moment.
-    hashes.addPage(right);
+    hashes.addPages([right]);
     hashes.replacePage(whole, left);
     for (const { id } of records) expect(hashes.candidateLengths(id, id.length), bytesToHex(id)).toEqual([id.length]);
     hashes.removePage(right);
@@ -96,7 +112,7 @@ describe('id hashes', () => {
     const records = randomRecords(seeded(34), namespace, 1, { keyLength: 1 });
     const { id } = records[0]!;
     const hashes = new IdHashes();
-    hashes.addPage(pageOf(records));
+    hashes.addPages([pageOf(records)]);
     expect(hashes.candidateLengths(id, id.length)).toEqual([id.length]);
     expect(hashes.candidateLengths(id, id.length + 1)).toEqual([]);
     expect(hashes.candidateLengths(id.subarray(0, 32), 32).every((length) => length === 32)).toBe(true);
@@ -107,7 +123,7 @@ describe('id hashes', () => {
     const fromIds = new IdHashes();
     for (const { id } of records) fromIds.addId(id);
     const fromPage = new IdHashes();
-    fromPage.addPage(pageOf(records));
+    fromPage.addPages([pageOf(records)]);
     const ids = new Set(records.map(({ id }) => bytesToHex(id)));
     for (const query of randomRecords(seeded(36), namespace, 50, { keyLength: 7, alphabet: 2 })) {
       const candidates = fromIds.candidateLengths(query.id, KEY_START);

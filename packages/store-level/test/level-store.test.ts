@@ -48,6 +48,8 @@ class InstrumentedLevel {
   /** Iterator steps (`nextv` calls). */
   steps = 0;
   failNextBatch = false;
+  /** The iterator step (counted in {@link steps}) that fails, if any. */
+  failStep = 0;
   /** Milliseconds a batch resolves after it is written (a worker thread's completion reaching the event loop late). */
   batchDelay = 0;
   readonly batchOptions: unknown[] = [];
@@ -80,6 +82,9 @@ class InstrumentedLevel {
             return {
               nextv: async (size: number) => {
                 counter.steps++;
+                if (counter.steps === counter.failStep) {
+                  throw Object.assign(new Error('injected read failure'), { code: 'LEVEL_IO_ERROR' });
+                }
                 const batch = await iterator.nextv(size);
                 counter.rowsRead += batch.length;
                 return batch;
@@ -305,6 +310,57 @@ describe('databases and processes', () => {
     await db.close();
     await expectDocsError(() => store.listAuthors(), STORE_ERROR_CODES.CLOSED);
     await store.close();
+  });
+});
+
+describe('walks', () => {
+  async function filledDatabase(level: InstrumentedLevel, rows: number): Promise<LevelDatabase> {
+    const database = new LevelDatabase(level.proxy);
+    await database.batch(Array.from({ length: rows }, (_, index) => ({ type: 'put', key: Uint8Array.of(1, index >> 8, index & 255), value: Uint8Array.of(index & 255) })));
+    return database;
+  }
+
+  test('a walk asks for its next step before it hands out a full one, and reads every row once, in order', async () => {
+    const level = new InstrumentedLevel();
+    const database = await filledDatabase(level, 3_000);
+    const steps: number[] = [];
+    const keys: number[] = [];
+    for await (const [key] of database.entries({ gte: Uint8Array.of(1), lt: Uint8Array.of(2) })) {
+      keys.push((key[1]! << 8) | key[2]!);
+      steps.push(level.steps);
+    }
+    expect(keys).toEqual(Array.from({ length: 3_000 }, (_, index) => index));
+    // Steps of 16, 32, 64…: the second is asked for when the first row is handed out.
+    expect([steps[0], steps[16], steps[48]]).toEqual([2, 3, 4]);
+    expect(level.rowsRead).toBe(3_000);
+  });
+
+  test('a walk stopped early leaves its step read ahead behind without an unhandled failure, and a failed step fails the walk', async () => {
+    const level = new InstrumentedLevel();
+    const database = await filledDatabase(level, 100);
+    // The second step, read ahead while the first is handed out, fails.
+    level.failStep = 2;
+    for await (const _ of database.entries({ gte: Uint8Array.of(1), lt: Uint8Array.of(2) })) break;
+    // Left unawaited, its failure would be reported as an unhandled rejection (failing the test run) by now.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(level.steps).toBe(2);
+    level.failStep = 4;
+    const walk = async (): Promise<number> => {
+      let rows = 0;
+      for await (const _ of database.entries({ gte: Uint8Array.of(1), lt: Uint8Array.of(2) })) rows++;
+      return rows;
+    };
+    await expectDocsError(walk, STORE_ERROR_CODES.IO);
+    level.failStep = 0;
+    expect(await walk()).toBe(100);
+  });
+
+  test('a walk with a limit reads no step past it', async () => {
+    const level = new InstrumentedLevel();
+    const database = await filledDatabase(level, 100);
+    const rows = [];
+    for await (const row of database.entries({ gte: Uint8Array.of(1), lt: Uint8Array.of(2), limit: 16 })) rows.push(row);
+    expect([rows.length, level.steps]).toEqual([16, 1]);
   });
 });
 
@@ -580,6 +636,27 @@ describe('record pages', () => {
       expect((await store.checkIntegrity()).ok, name).toBe(false);
       await store.close();
     }
+  });
+
+  test('page rows that overlap, each matching its node, are DOCS_STORE_CORRUPTED when the namespace is read whole', async () => {
+    const level = new InstrumentedLevel();
+    const { namespace, ids } = await filledStore(level, 1_000);
+    const database = new LevelDatabase(level.db);
+    const boundaries: Uint8Array[] = [];
+    for await (const [key] of database.entries(prefixBounds(aggregateKey(1, namespace)))) boundaries.push(key.slice(2));
+    // The last id of the second page becomes the third page's first: count, XOR (fingerprints are kept) and the order
+    // within the page still hold.
+    const [, second, third] = boundaries;
+    const row = await database.get(pageKey(second!));
+    const records = recordsOf(decodePageRow(namespace, row!));
+    records[records.length - 1] = { ...records[records.length - 1]!, id: third! };
+    await database.batch([{ type: 'put', key: pageKey(second!), value: encodePageRow(records) }]);
+    const store = await LevelStore.open({ db: level.proxy });
+    const ranges = store.ranges(namespace);
+    await expectDocsError(async () => {
+      for (let index = 0; index < 200; index += 5) await ranges.fingerprint({ x: ids[index]!, y: ids[index + 5]! });
+    }, STORE_ERROR_CODES.CORRUPTED);
+    await store.close();
   });
 });
 
