@@ -85,13 +85,13 @@ export async function runSyncTransportBench(options: SyncTransportBenchOptions =
     log('differences');
     const differencesPlan: SessionPlan = { directory, namespace, serving: full, dialing: other, runs, entries, transferred: 2 * half };
     const count = (value: number) => value.toLocaleString('en-US');
-    rows.push(await measureSessions(`sync, ${count(entries)} vs ${count(entries)} entries, ${differences} differences`, differencesPlan));
+    rows.push(await measureSessions(`sync, ${count(entries)} vs ${count(entries)} entries, ${differences} differences`, differencesPlan, log));
     log('differences, in-memory stores');
     rows.push(
       await measureSessions('the same sync between two @docs/store-memory replicas (the protocol without storage)', {
         ...differencesPlan,
         backend: 'memory',
-      }),
+      }, log),
     );
     log('initial sync');
     rows.push(
@@ -100,7 +100,7 @@ export async function runSyncTransportBench(options: SyncTransportBenchOptions =
         dialing: empty,
         runs: initialRuns,
         transferred: entries,
-      }),
+      }, log),
     );
     log('verification and store inserts');
     rows.push(...(await verificationRows(sample, runs)));
@@ -197,7 +197,7 @@ async function openStore(plan: SessionPlan, path: string): Promise<{ store: Docs
 
 let copies = 0;
 
-async function measureSessions(scenario: string, plan: SessionPlan): Promise<SyncTransportBenchRow> {
+async function measureSessions(scenario: string, plan: SessionPlan, log: (line: string) => void): Promise<SyncTransportBenchRow> {
   const walls: number[] = [];
   const cpus: number[] = [];
   let result: SessionResult | undefined;
@@ -224,6 +224,7 @@ async function measureSessions(scenario: string, plan: SessionPlan): Promise<Syn
     walls.push(performance.now() - started);
     const cpu = process.cpuUsage(cpuBefore);
     cpus.push((cpu.user + cpu.system) / 1000);
+    log(`  run ${run + 1}: ${Math.round(walls[run]!)} ms, CPU ${Math.round(cpus[run]!)} ms`);
     clearInterval(sampler);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     if (result.stats.entriesReceived < plan.transferred / 2) throw new Error(`${scenario}: only ${result.stats.entriesReceived} entries arrived`);
