@@ -4,6 +4,10 @@ import { ENTRY_ERROR_CODES, EntryError } from './errors.js';
 export const U64_MAX = 0xffff_ffff_ffff_ffffn;
 /** A LEB128 varint of a u64 takes at most this many bytes. */
 const MAX_VARINT_BYTES = 10;
+/** The largest integer a number holds exactly, as a bigint. */
+const MAX_SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
+/** Varints of up to this many bytes hold less than 2^49: a number holds them exactly. */
+const SMALL_VARINT_BYTES = 7;
 
 /**
  * Writes postcard (the Rust serde format iroh-docs uses on the wire): LEB128 varints for unsigned integers,
@@ -45,24 +49,26 @@ export class PostcardWriter {
 
   /** An unsigned integer (u16/u32/u64/usize) as a LEB128 varint. */
   varint(value: bigint | number): this {
+    // Values up to 2^53 − 1 (lengths, counts, tags, timestamps) take a path without bigint arithmetic.
+    if (typeof value === 'number' ? Number.isSafeInteger(value) && value >= 0 : value >= 0n && value <= MAX_SAFE_BIGINT) {
+      return this.#safeVarint(Number(value));
+    }
     let rest = BigInt(value);
     if (rest < 0n || rest > U64_MAX) throw new RangeError(`not a u64: ${value}`);
     this.#reserve(MAX_VARINT_BYTES);
-    // Numbers below 2^31 take the fast path without bigint arithmetic.
-    if (rest < 0x8000_0000n) {
-      let small = Number(rest);
-      while (small >= 0x80) {
-        this.#buffer[this.#length++] = (small & 0x7f) | 0x80;
-        small >>>= 7;
-      }
-      this.#buffer[this.#length++] = small;
-      return this;
-    }
     while (rest >= 0x80n) {
       this.#buffer[this.#length++] = Number(rest & 0x7fn) | 0x80;
       rest >>= 7n;
     }
     this.#buffer[this.#length++] = Number(rest);
+    return this;
+  }
+
+  /** A varint of `value`, a safe integer ≥ 0, without bigint arithmetic. */
+  #safeVarint(value: number): this {
+    this.#reserve(MAX_VARINT_BYTES);
+    for (; value >= 0x80; value = Math.floor(value / 0x80)) this.#buffer[this.#length++] = (value % 0x80) | 0x80;
+    this.#buffer[this.#length++] = value;
     return this;
   }
 
@@ -121,7 +127,8 @@ export class PostcardReader {
 
   /** One raw byte. */
   u8(what = 'u8'): number {
-    return this.#take(1, what)[0]!;
+    if (this.#offset >= this.#bytes.length) this.#take(1, what);
+    return this.#bytes[this.#offset++]!;
   }
 
   /** A bool; any byte other than 0 or 1 is refused. */
@@ -133,6 +140,44 @@ export class PostcardReader {
 
   /** A u64 varint as a bigint. Refuses more than 10 bytes, values above 2^64 − 1 and non-minimal encodings. */
   varint(what = 'varint'): bigint {
+    const small = this.#smallVarint(what);
+    return small === undefined ? this.#bigVarint(what) : BigInt(small);
+  }
+
+  /** A varint that must be at most `max` (a u32 tag, a length, a count): returned as a number. */
+  varintAtMost(max: number, what: string): number {
+    const value = this.#smallVarint(what) ?? this.#bigVarint(what);
+    if (value > max) {
+      throw new EntryError(ENTRY_ERROR_CODES.INVALID_LENGTH, `${what} ${value} exceeds ${max}`);
+    }
+    return Number(value);
+  }
+
+  /**
+   * A varint of at most {@link SMALL_VARINT_BYTES} bytes (below 2^49, exact as a number), read without bigint
+   * arithmetic: tags, lengths, counts and most u64 values. Undefined, with nothing read, for a longer one.
+   */
+  #smallVarint(what: string): number | undefined {
+    const bytes = this.#bytes;
+    let offset = this.#offset;
+    let value = 0;
+    for (let index = 0, scale = 1; index < SMALL_VARINT_BYTES; index++, scale *= 0x80) {
+      if (offset >= bytes.length) this.#take(offset - this.#offset + 1, what);
+      const byte = bytes[offset++]!;
+      value += (byte & 0x7f) * scale;
+      if ((byte & 0x80) === 0) {
+        if (byte === 0 && index > 0) {
+          throw new EntryError(ENTRY_ERROR_CODES.INVALID_VARINT, `non-minimal varint for ${what}`);
+        }
+        this.#offset = offset;
+        return value;
+      }
+    }
+    return undefined;
+  }
+
+  /** A varint of any length, read with bigint arithmetic. */
+  #bigVarint(what: string): bigint {
     let value = 0n;
     for (let index = 0; index < MAX_VARINT_BYTES; index++) {
       const byte = this.u8(what);
@@ -150,23 +195,14 @@ export class PostcardReader {
     throw new EntryError(ENTRY_ERROR_CODES.INVALID_VARINT, `varint longer than ${MAX_VARINT_BYTES} bytes for ${what}`);
   }
 
-  /** A varint that must be at most `max` (a u32 tag, a length, a count): returned as a number. */
-  varintAtMost(max: number, what: string): number {
-    const value = this.varint(what);
-    if (value > BigInt(max)) {
-      throw new EntryError(ENTRY_ERROR_CODES.INVALID_LENGTH, `${what} ${value} exceeds ${max}`);
-    }
-    return Number(value);
-  }
-
   /**
    * A sequence length (`Vec<T>`): refused if the elements, at `minElementSize` bytes each, could not fit in the
    * remaining input, so a hostile count never drives an allocation.
    */
   count(minElementSize: number, what: string): number {
-    const value = this.varint(what);
+    const value = this.#smallVarint(what) ?? this.#bigVarint(what);
     const fits = Math.floor(this.remaining / Math.max(1, minElementSize));
-    if (value > BigInt(fits)) {
+    if (value > fits) {
       throw new EntryError(
         ENTRY_ERROR_CODES.TRUNCATED,
         `${what} ${value} runs past the end of the input (${this.remaining} bytes left)`,
@@ -199,6 +235,12 @@ export class PostcardReader {
 
 /** Number of bytes the LEB128 varint of `value` takes. */
 export function varintSize(value: bigint | number): number {
+  if (value <= Number.MAX_SAFE_INTEGER) {
+    // Exact as a number: no bigint arithmetic.
+    let size = 1;
+    for (let rest = Number(value); rest >= 0x80; rest = Math.floor(rest / 0x80)) size++;
+    return size;
+  }
   let rest = BigInt(value);
   let size = 1;
   while (rest >= 0x80n) {

@@ -35,6 +35,36 @@ describe('LEB128 varints', () => {
     expect(varintSize(value)).toBe(hex.length / 2);
   });
 
+  test.each([
+    [2n ** 49n - 1n, 'ffffffffffff7f'],
+    [2n ** 49n, '8080808080808001'],
+    [2n ** 53n + 1n, '8180808080808010'],
+  ])('%s ⇔ %s: the last varints read as numbers, and the first read as bigints', (value, hex) => {
+    expect(encode(value)).toBe(hex);
+    expect(decode(hex)).toBe(value);
+  });
+
+  test('random u64 values, and numbers below 2^31, round-trip and decode as a bigint-only reader would (seeded: 5)', () => {
+    let state = 5;
+    const random = (): number => {
+      state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+      return state / 2 ** 32;
+    };
+    // A plain LEB128 reader: one bigint step per byte.
+    const reference = (bytes: Uint8Array): bigint => bytes.reduce((value, byte, index) => value | (BigInt(byte & 0x7f) << BigInt(7 * index)), 0n);
+    for (let run = 0; run < 2_000; run++) {
+      const bits = BigInt(Math.floor(random() * 65));
+      const value = BigInt(Math.floor(random() * 2 ** 32)) * 2n ** 32n + BigInt(Math.floor(random() * 2 ** 32));
+      const u64 = bits === 64n ? value : value % 2n ** bits;
+      const bytes = new PostcardWriter().varint(u64).finish();
+      expect([u64, reference(bytes)]).toEqual([u64, u64]);
+      expect(decode(bytesToHex(bytes))).toBe(u64);
+      const small = Math.floor(random() * 2 ** 31);
+      expect(bytesToHex(new PostcardWriter().varint(small).finish())).toBe(encode(BigInt(small)));
+      expect(new PostcardReader(new PostcardWriter().varint(small).finish()).varintAtMost(2 ** 31, 'n')).toBe(small);
+    }
+  });
+
   test('numbers and bigints encode alike', () => {
     expect(encode(300)).toBe(encode(300n));
   });
@@ -50,6 +80,8 @@ describe('LEB128 varints', () => {
     ['ffffffffffffffffff8001', 'eleven bytes'],
     ['8000', 'non-minimal zero'],
     ['ff00', 'non-minimal 127'],
+    ['ffffffffffff00', 'non-minimal at the last byte read as a number'],
+    ['ffffffffffffff00', 'non-minimal past the bytes read as a number'],
   ])('refuses %s (%s)', (hex) => {
     expect(codeOf(() => decode(hex))).toBe(ENTRY_ERROR_CODES.INVALID_VARINT);
   });
@@ -57,6 +89,15 @@ describe('LEB128 varints', () => {
   test('refuses a truncated varint', () => {
     expect(codeOf(() => decode('80'))).toBe(ENTRY_ERROR_CODES.TRUNCATED);
     expect(codeOf(() => decode(''))).toBe(ENTRY_ERROR_CODES.TRUNCATED);
+    expect(codeOf(() => decode('ffffffffffffff'))).toBe(ENTRY_ERROR_CODES.TRUNCATED);
+    expect(codeOf(() => decode('ffffffffffffffff'))).toBe(ENTRY_ERROR_CODES.TRUNCATED);
+  });
+
+  test('a bounded varint or count above its limit is refused, long or short', () => {
+    expect(codeOf(() => new PostcardReader(hexToBytes('8002')).varintAtMost(255, 'tag'))).toBe(ENTRY_ERROR_CODES.INVALID_LENGTH);
+    expect(codeOf(() => new PostcardReader(hexToBytes('ffffffffffffffff01')).varintAtMost(2 ** 32, 'length'))).toBe(ENTRY_ERROR_CODES.INVALID_LENGTH);
+    expect(codeOf(() => new PostcardReader(hexToBytes('ffffffffffffffff01')).count(1, 'items'))).toBe(ENTRY_ERROR_CODES.TRUNCATED);
+    expect(new PostcardReader(hexToBytes('ff01')).varintAtMost(255, 'tag')).toBe(255);
   });
 });
 

@@ -103,8 +103,8 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
     if (whole !== undefined) {
       const fingerprint = EMPTY_FINGERPRINT.slice();
       for (const interval of intervals) {
-        xorFingerprintInto(fingerprint, whole.below(this.boundOf(interval.to)).xor);
-        xorFingerprintInto(fingerprint, whole.below(this.boundOf(interval.from)).xor);
+        whole.xorBelowInto(this.boundOf(interval.to), fingerprint);
+        whole.xorBelowInto(this.boundOf(interval.from), fingerprint);
       }
       return fingerprint;
     }

@@ -12,14 +12,14 @@ export interface WholePage extends PageRecords {
 /** Bounds a {@link WholeNamespace} remembers where they fall (see `recent`). */
 const RECENT_BOUNDS = 4;
 
-/** Where the records below a bound end, and (once asked for) their aggregate. */
+/** Where the records below a bound end, and (once asked for) the XOR of their fingerprints. */
 interface Position {
   readonly bound: Uint8Array;
   /** The page the bound falls in. */
   readonly page: number;
   /** How many of that page's records are below the bound. */
   readonly records: number;
-  below?: Aggregate;
+  xor?: Uint8Array;
 }
 
 /**
@@ -64,15 +64,15 @@ export class WholeNamespace {
   }
 
   /**
-   * Count and XOR of the records with `id < bound` (undefined: all of them), a copy. A bound starts with the
-   * namespace id (bounds within the namespace do: any byte string between the namespace id and the next one starts
-   * with it), which comparisons skip.
+   * XORs the fingerprints of the records with `id < bound` (undefined: all of them) into `out`, and returns it. A
+   * bound starts with the namespace id (bounds within the namespace do: any byte string between the namespace id and
+   * the next one starts with it), which comparisons skip.
    */
-  below(bound: Uint8Array | undefined): Aggregate {
-    if (bound === undefined) return this.before(this.pages.length, 0);
+  xorBelowInto(bound: Uint8Array | undefined, out: Uint8Array): Uint8Array {
+    if (bound === undefined) return xorInto(out, this.xors, this.pages.length * FINGERPRINT_LENGTH);
     const position = this.position(bound);
-    position.below ??= this.before(position.page, position.records);
-    return { count: position.below.count, xor: position.below.xor.slice() };
+    position.xor ??= this.before(position.page, position.records).xor;
+    return xorInto(out, position.xor, 0);
   }
 
   /** The number of records with `id < bound` (undefined: all of them); as {@link below}, without the XOR. */
@@ -141,6 +141,12 @@ export class WholeNamespace {
     if (records > 0) xorFingerprints(this.pages[page]!, 0, records, xor);
     return { count: this.counts[page]! + records, xor };
   }
+}
+
+/** XORs the 32 bytes of `source` from `from` on into `out`; returns `out`. */
+function xorInto(out: Uint8Array, source: Uint8Array, from: number): Uint8Array {
+  for (let byte = 0; byte < FINGERPRINT_LENGTH; byte++) out[byte]! ^= source[from + byte]!;
+  return out;
 }
 
 /** Whether two bounds within one namespace are equal: compared from the end, where different ids usually differ. */
