@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SYNC_MODES, type Message } from '@docs/rbsr';
+import { SYNC_MODES, type Message, type Range } from '@docs/rbsr';
 import {
   createPeer,
   process,
@@ -210,6 +210,27 @@ describe('what receive gets', () => {
     // Six scattered items, ranges split in two (compat): few ranges at each step; no message with nothing differing.
     const compat = await announced(newer((index) => index % 500 === 7), { ...SYNC_MODES.compat });
     expect([...compat.alice, ...compat.bob].every((ranges) => ranges > 0 && ranges <= 12)).toBe(true);
+  });
+
+  it('asks for the fingerprints of the announcement\'s sample at the same time', async () => {
+    const keys = Array.from({ length: 3_000 }, (_, index) => `k${String(index).padStart(4, '0')}`);
+    const alice = createPeer(keys.map((key, index) => item(key, index % 10 === 0 ? 2 : 1)), { ...SYNC_MODES.tuned }, 'tree');
+    const bob = createPeer(keys.map((key) => item(key, 1)), { ...SYNC_MODES.tuned }, 'tree');
+    let inFlight = 0;
+    let most = 0;
+    const fingerprint = bob.store.fingerprint.bind(bob.store);
+    Object.assign(bob.store, {
+      expectRangeReads: async () => undefined,
+      fingerprint: async (range: Range) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        inFlight--;
+        return fingerprint(range);
+      },
+    });
+    await runExchange(alice, bob, 200);
+    // Bob's announcement for Alice's message of 256 parts samples 16 of them.
+    expect(most).toBe(16);
   });
 
   it('a store with summaries reads, for a diff, only its items whose fingerprints differ from the peer\'s', async () => {
