@@ -24,6 +24,8 @@ export interface SyncTransportBenchRow {
   readonly entriesMoved: number;
   /** Median wall-clock milliseconds of the session (connection and handshake included), or of the verification. */
   readonly wallMs: number;
+  /** Wall-clock milliseconds of the first run: the process has not run that code before (or little of it). */
+  readonly firstWallMs: number;
   /** Median CPU milliseconds of the process (both peers and the thread pool) over the same span. */
   readonly cpuMs: number;
   /** Entries that crossed the wire (or were verified or stored) per second of wall clock. */
@@ -45,7 +47,7 @@ export interface SyncTransportBenchOptions {
   readonly entries?: number;
   /** Differences between the two replicas, half on each side (default 1,000). */
   readonly differences?: number;
-  /** Runs of the differences sync; the median is reported (default 3). */
+  /** Runs of the differences syncs, of the verification and of the inserts; the median is reported (default 5). */
   readonly runs?: number;
   /** Runs of the initial sync (default 1: it is the long one). */
   readonly initialRuns?: number;
@@ -67,7 +69,7 @@ const encoder = new TextEncoder();
 export async function runSyncTransportBench(options: SyncTransportBenchOptions = {}): Promise<SyncTransportBenchRow[]> {
   const entries = options.entries ?? 100_000;
   const differences = options.differences ?? 1_000;
-  const runs = options.runs ?? 3;
+  const runs = options.runs ?? 5;
   const initialRuns = options.initialRuns ?? 1;
   const signatures = options.signatures ?? 20_000;
   const log = options.verbose === true ? (line: string) => process.stderr.write(`${line}\n`) : () => undefined;
@@ -232,12 +234,14 @@ async function measureSessions(scenario: string, plan: SessionPlan, log: (line: 
     await Promise.all([servingStore.dispose(), dialingStore.dispose()]);
   }
   const wallMs = median(walls);
+  const firstWallMs = walls[0]!;
   const moved = result!.stats.entriesReceived + result!.stats.entriesSent;
   return {
     scenario,
     entries: plan.entries,
     transferred: plan.transferred,
     wallMs,
+    firstWallMs,
     cpuMs: median(cpus),
     entriesMoved: moved,
     entriesPerSecond: (moved / wallMs) * 1000,
@@ -315,12 +319,14 @@ async function storeRows(
 
 function rateRow(scenario: string, count: number, timings: ReadonlyArray<{ wall: number; cpu: number }>, runs: number): SyncTransportBenchRow {
   const wallMs = median(timings.map((timing) => timing.wall));
+  const firstWallMs = timings[0]!.wall;
   return {
     scenario,
     entries: count,
     transferred: count,
     entriesMoved: 0,
     wallMs,
+    firstWallMs,
     cpuMs: median(timings.map((timing) => timing.cpu)),
     entriesPerSecond: (count / wallMs) * 1000,
     roundTrips: 0,
@@ -348,14 +354,14 @@ function median(values: readonly number[]): number {
 export function formatSyncTransportBenchTable(rows: readonly SyncTransportBenchRow[]): string {
   const integer = (value: number) => Math.round(value).toLocaleString('en-US');
   const lines = [
-    '| scenario | to move | moved | wall (median) | CPU (median) | entries/s | round trips | bytes sent / received | peak RSS |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| scenario | to move | moved | wall (median) | wall (first run) | CPU (median) | entries/s | round trips | bytes sent / received | peak RSS |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
     const session = row.roundTrips > 0;
     const traffic = session ? `${integer(row.bytesSent)} / ${integer(row.bytesReceived)}` : '–';
     lines.push(
-      `| ${row.scenario} | ${integer(row.transferred)} | ${session ? integer(row.entriesMoved) : '–'} | ${integer(row.wallMs)} ms | ${integer(row.cpuMs)} ms | ${integer(row.entriesPerSecond)} | ${session ? row.roundTrips : '–'} | ${traffic} | ${integer(row.peakRssMiB)} MiB |`,
+      `| ${row.scenario} | ${integer(row.transferred)} | ${session ? integer(row.entriesMoved) : '–'} | ${integer(row.wallMs)} ms | ${integer(row.firstWallMs)} ms | ${integer(row.cpuMs)} ms | ${integer(row.entriesPerSecond)} | ${session ? row.roundTrips : '–'} | ${traffic} | ${integer(row.peakRssMiB)} MiB |`,
     );
   }
   return lines.join('\n');
