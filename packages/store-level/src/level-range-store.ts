@@ -163,7 +163,8 @@ export class LevelRangeStore implements RangeStore<SignedEntry> {
    * The engine is about to read about `ranges` ranges (see `RangeStore.expectRangeReads`): if that many page loads
    * (one level-1 node's records each) would bring its piecemeal reads to a quarter of a whole read, the namespace is
    * read whole now, if it fits beside the namespaces held whole (letting idle ones go), instead of after those loads.
-   * Nothing to do if it is held whole already. Commits wait for the read (~150–350 ms per 100,000 entries).
+   * Nothing to do if it is held whole already. Commits wait for the read (60–110 ms per 100,000 entries on the
+   * project's VM on a fast hour, up to ~350 ms on slow ones).
    * @throws RangeError unless `ranges` is a non-negative integer; StoreError `DOCS_STORE_CLOSED`, or
    *   `DOCS_STORE_CORRUPTED` when the pages do not match the aggregates
    */
