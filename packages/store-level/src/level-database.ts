@@ -141,9 +141,10 @@ export class LevelDatabase implements KeyValueReader {
 
   /**
    * The steps of one walk: an iterator opened on the walk's range, read in growing steps (from `readAhead`, or the
-   * limit, or 16), ending without another read once the limit is reached; closed when the walk ends. After a full
-   * step the next one is asked for before this one is handed out, so the database reads it while the caller works
-   * through this one (a walk over a whole namespace then costs its reading or its decoding, not both).
+   * limit, or 16), ending without another read once the limit is reached; closed when the walk ends. Each step is
+   * asked for before the one before it is handed out, so the database reads it while the caller works through that
+   * one (a walk over a whole namespace then costs its reading or its decoding, not both). A step is cut short by the
+   * limit, by {@link STEP_BYTES} or by the end of the range; past the end, classic-level answers without a read.
    */
   private async *steps<T>(open: (range: object) => WalkIterator<T>, options: WalkOptions): AsyncGenerator<T[]> {
     const { gte, lt, reverse = false, limit, readAhead } = options;
@@ -171,12 +172,9 @@ export class LevelDatabase implements KeyValueReader {
         const batch: T[] = await next;
         if (batch.length === 0) return;
         left -= batch.length;
-        // A step cut short ended the range (or filled STEP_BYTES): the next one is read only if asked for.
-        const full: boolean = batch.length === step;
         step = Math.min(step * 2, MAX_STEP, left);
-        next = left <= 0 ? undefined : full ? read(step) : undefined;
+        next = left > 0 ? read(step) : undefined;
         yield batch;
-        if (next === undefined && left > 0 && !full) next = read(step);
       }
     } finally {
       // Not awaited: the walk is over, and closing costs a round trip; db.close() waits for it anyway.

@@ -320,7 +320,7 @@ describe('walks', () => {
     return database;
   }
 
-  test('a walk asks for its next step before it hands out a full one, and reads every row once, in order', async () => {
+  test('a walk asks for its next step before it hands out one, and reads every row once, in order', async () => {
     const level = new InstrumentedLevel();
     const database = await filledDatabase(level, 3_000);
     const steps: number[] = [];
