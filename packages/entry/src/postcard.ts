@@ -6,7 +6,7 @@ export const U64_MAX = 0xffff_ffff_ffff_ffffn;
 const MAX_VARINT_BYTES = 10;
 /** The largest integer a number holds exactly, as a bigint. */
 const MAX_SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
-/** Varints of up to this many bytes hold less than 2^49: a number holds them exactly. */
+/** Varints of up to this many bytes hold less than 2^49. */
 const SMALL_VARINT_BYTES = 7;
 
 /**
@@ -154,8 +154,9 @@ export class PostcardReader {
   }
 
   /**
-   * A varint of at most {@link SMALL_VARINT_BYTES} bytes (below 2^49, exact as a number), read without bigint
-   * arithmetic: tags, lengths, counts and most u64 values. Undefined, with nothing read, for a longer one.
+   * A varint below 2^53 (exact as a number) read without bigint arithmetic: tags, lengths, counts, sizes and
+   * timestamps — up to {@link SMALL_VARINT_BYTES} bytes, or one more whose value stays below 2^53. Undefined, with
+   * nothing read, for a larger one.
    */
   #smallVarint(what: string): number | undefined {
     const bytes = this.#bytes;
@@ -173,7 +174,13 @@ export class PostcardReader {
         return value;
       }
     }
-    return undefined;
+    // An 8th byte below 0x10 ends a value below 2^53 (microsecond timestamps): still exact as a number.
+    if (offset >= bytes.length) this.#take(offset - this.#offset + 1, what);
+    const last = bytes[offset]!;
+    if (last >= 0x10) return undefined;
+    if (last === 0) throw new EntryError(ENTRY_ERROR_CODES.INVALID_VARINT, `non-minimal varint for ${what}`);
+    this.#offset = offset + 1;
+    return value + last * 2 ** (7 * SMALL_VARINT_BYTES);
   }
 
   /** A varint of any length, read with bigint arithmetic. */
@@ -235,7 +242,7 @@ export class PostcardReader {
 
 /** Number of bytes the LEB128 varint of `value` takes. */
 export function varintSize(value: bigint | number): number {
-  if (value <= Number.MAX_SAFE_INTEGER) {
+  if (typeof value === 'number' ? Number.isSafeInteger(value) && value >= 0 : value >= 0n && value <= MAX_SAFE_BIGINT) {
     // Exact as a number: no bigint arithmetic.
     let size = 1;
     for (let rest = Number(value); rest >= 0x80; rest = Math.floor(rest / 0x80)) size++;

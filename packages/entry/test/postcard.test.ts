@@ -38,8 +38,10 @@ describe('LEB128 varints', () => {
   test.each([
     [2n ** 49n - 1n, 'ffffffffffff7f'],
     [2n ** 49n, '8080808080808001'],
+    [2n ** 53n - 1n, 'ffffffffffffff0f'],
+    [2n ** 53n, '8080808080808010'],
     [2n ** 53n + 1n, '8180808080808010'],
-  ])('%s ⇔ %s: the last varints read as numbers, and the first read as bigints', (value, hex) => {
+  ])('%s ⇔ %s: around the varints read as numbers (below 2^53) and as bigints', (value, hex) => {
     expect(encode(value)).toBe(hex);
     expect(decode(hex)).toBe(value);
   });
@@ -62,6 +64,45 @@ describe('LEB128 varints', () => {
       const small = Math.floor(random() * 2 ** 31);
       expect(bytesToHex(new PostcardWriter().varint(small).finish())).toBe(encode(BigInt(small)));
       expect(new PostcardReader(new PostcardWriter().varint(small).finish()).varintAtMost(2 ** 31, 'n')).toBe(small);
+    }
+  });
+
+  test('any bytes read as a plain bigint LEB128 reader reads them: the same value and end, or the same error code (seeded: 6)', () => {
+    let state = 6;
+    const random = (): number => {
+      state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+      return state / 2 ** 32;
+    };
+    const reference = (bytes: Uint8Array): { value?: bigint; end?: number; code?: string } => {
+      let value = 0n;
+      for (let index = 0; index < 10; index++) {
+        if (index >= bytes.length) return { code: ENTRY_ERROR_CODES.TRUNCATED };
+        const byte = bytes[index]!;
+        value |= BigInt(byte & 0x7f) << BigInt(7 * index);
+        if ((byte & 0x80) === 0) {
+          if ((byte === 0 && index > 0) || value > U64_MAX) return { code: ENTRY_ERROR_CODES.INVALID_VARINT };
+          return { value, end: index + 1 };
+        }
+      }
+      return { code: ENTRY_ERROR_CODES.INVALID_VARINT };
+    };
+    // Bytes that end, continue, overflow and end non-minimally, at every length up to past the limit.
+    const pool = [0x00, 0x01, 0x0f, 0x10, 0x7f, 0x80, 0x81, 0xff, 0x02];
+    for (let run = 0; run < 20_000; run++) {
+      const pick = (): number => pool[Math.floor(random() * pool.length)]!;
+      // Half of them: 0 to 10 continuation bytes, then one from the pool (ending there, or not).
+      const bytes =
+        random() < 0.5
+          ? Uint8Array.from([...Array.from({ length: Math.floor(random() * 11) }, () => 0x80 | Math.floor(random() * 128)), pick()])
+          : Uint8Array.from({ length: Math.floor(random() * 13) }, () => (random() < 0.8 ? pick() : Math.floor(random() * 256)));
+      const reader = new PostcardReader(bytes);
+      let actual: { value?: bigint; end?: number; code?: string };
+      try {
+        actual = { value: reader.varint(), end: reader.offset };
+      } catch (error) {
+        actual = { code: String((error as { code?: string }).code) };
+      }
+      expect(actual, bytesToHex(bytes)).toEqual(reference(bytes));
     }
   });
 
