@@ -141,10 +141,11 @@ export class LevelDatabase implements KeyValueReader {
 
   /**
    * The steps of one walk: an iterator opened on the walk's range, read in growing steps (from `readAhead`, or the
-   * limit, or 16), ending without another read once the limit is reached; closed when the walk ends. Each step is
-   * asked for before the one before it is handed out, so the database reads it while the caller works through that
-   * one (a walk over a whole namespace then costs its reading or its decoding, not both). A step is cut short by the
-   * limit, by {@link STEP_BYTES} or by the end of the range; past the end, classic-level answers without a read.
+   * limit, or 16), ending without another read once the limit is reached; closed when the walk ends. From the third
+   * step on, each is asked for before the one before it is handed out, so the database reads it while the caller
+   * works through that one (a walk over a whole namespace then costs its reading or its decoding, not both); a walk
+   * that stops within its first step reads no more than it did. A step is cut short by the limit, by
+   * {@link STEP_BYTES} or by the end of the range; past the end, classic-level answers without a read.
    */
   private async *steps<T>(open: (range: object) => WalkIterator<T>, options: WalkOptions): AsyncGenerator<T[]> {
     const { gte, lt, reverse = false, limit, readAhead } = options;
@@ -168,13 +169,15 @@ export class LevelDatabase implements KeyValueReader {
       // Entries still allowed by the limit: once none are, the walk ends without another read.
       let left = limit ?? Infinity;
       let next: Promise<T[]> | undefined = read(step);
-      while (next !== undefined) {
+      for (let handedOut = 0; next !== undefined; handedOut++) {
         const batch: T[] = await next;
         if (batch.length === 0) return;
         left -= batch.length;
         step = Math.min(step * 2, MAX_STEP, left);
-        next = left > 0 ? read(step) : undefined;
+        // Read ahead once the walk has gone past its first step: one that stops within it reads nothing more.
+        next = left > 0 && handedOut > 0 ? read(step) : undefined;
         yield batch;
+        if (next === undefined && left > 0) next = read(step);
       }
     } finally {
       // Not awaited: the walk is over, and closing costs a round trip; db.close() waits for it anyway.

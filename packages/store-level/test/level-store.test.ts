@@ -320,7 +320,7 @@ describe('walks', () => {
     return database;
   }
 
-  test('a walk asks for its next step before it hands out one, and reads every row once, in order', async () => {
+  test('a walk past its first step asks for the next one before it hands out one, and reads every row once, in order', async () => {
     const level = new InstrumentedLevel();
     const database = await filledDatabase(level, 3_000);
     const steps: number[] = [];
@@ -330,26 +330,37 @@ describe('walks', () => {
       steps.push(level.steps);
     }
     expect(keys).toEqual(Array.from({ length: 3_000 }, (_, index) => index));
-    // Steps of 16, 32, 64…: the second is asked for when the first row is handed out.
-    expect([steps[0], steps[16], steps[48]]).toEqual([2, 3, 4]);
+    // Steps of 16, 32, 64…: the first is handed out alone; from the second on, the next one is asked for first.
+    expect([steps[0], steps[15], steps[16], steps[48]]).toEqual([1, 1, 3, 4]);
     expect(level.rowsRead).toBe(3_000);
   });
 
   test('a walk stopped early leaves its step read ahead behind without an unhandled failure, and a failed step fails the walk', async () => {
     const level = new InstrumentedLevel();
     const database = await filledDatabase(level, 100);
-    // The second step, read ahead while the first is handed out, fails.
-    level.failStep = 2;
-    for await (const _ of database.entries({ gte: Uint8Array.of(1), lt: Uint8Array.of(2) })) break;
-    // Left unawaited, its failure would be reported as an unhandled rejection (failing the test run) by now.
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(level.steps).toBe(2);
-    level.failStep = 4;
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', listener);
+    try {
+      // Stopped within its first step: nothing more is read.
+      for await (const _ of database.entries({ gte: Uint8Array.of(1), lt: Uint8Array.of(2) })) break;
+      expect(level.steps).toBe(1);
+      // Stopped at the second step's first row, while the third, read ahead, fails.
+      level.failStep = 4;
+      let rows = 0;
+      for await (const _ of database.entries({ gte: Uint8Array.of(1), lt: Uint8Array.of(2) })) if (++rows > 16) break;
+      expect(level.steps).toBe(4);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
     const walk = async (): Promise<number> => {
       let rows = 0;
       for await (const _ of database.entries({ gte: Uint8Array.of(1), lt: Uint8Array.of(2) })) rows++;
       return rows;
     };
+    level.failStep = 6;
     await expectDocsError(walk, STORE_ERROR_CODES.IO);
     level.failStep = 0;
     expect(await walk()).toBe(100);
