@@ -12,7 +12,8 @@ import type { Range } from './range.js';
  * Range bounds can be any keys: the peer's, the store's own, and the empty key (the engine asks
  * for `(EMPTY_KEY, k)`, the items below `k`, and `(k, EMPTY_KEY)`, the items from `k` on). A store
  * scoped to part of a larger key space (one namespace) answers for the items it holds.
- * The engine never writes through this interface and does not iterate while `receive` runs.
+ * The engine never writes through this interface and does not iterate while `receive` runs. Its reads
+ * may overlap: it computes several fingerprints at once (the sample before `expectRangeReads`).
  */
 export interface RangeStore<T> {
   /** The smallest key in the set, or the store's default key when the set is empty. */

@@ -1,6 +1,5 @@
 import { FINGERPRINT_LENGTH, ID_LENGTH } from '@docs/entry';
 import type { ItemSummary } from '@docs/rbsr';
-import type { Aggregate } from './fingerprint-aggregates.js';
 import { lowerBound } from './key-search.js';
 import { fingerprintOf, idOf, lowerBoundIn, xorFingerprints, type PageRecords } from './page-rows.js';
 
@@ -71,11 +70,11 @@ export class WholeNamespace {
   xorBelowInto(bound: Uint8Array | undefined, out: Uint8Array): Uint8Array {
     if (bound === undefined) return xorInto(out, this.xors, this.pages.length * FINGERPRINT_LENGTH);
     const position = this.position(bound);
-    position.xor ??= this.before(position.page, position.records).xor;
+    position.xor ??= this.xorBefore(position.page, position.records);
     return xorInto(out, position.xor, 0);
   }
 
-  /** The number of records with `id < bound` (undefined: all of them); as {@link below}, without the XOR. */
+  /** The number of records with `id < bound` (undefined: all of them). */
   rank(bound: Uint8Array | undefined): number {
     if (bound === undefined) return this.count;
     const { page, records } = this.position(bound);
@@ -91,9 +90,9 @@ export class WholeNamespace {
 
   /** The XOR of the fingerprints of the records of ranks below `rank` (a new array). */
   xorBelowRank(rank: number): Uint8Array {
-    if (rank >= this.count) return this.before(this.pages.length, 0).xor;
+    if (rank >= this.count) return this.xorBefore(this.pages.length, 0);
     const page = this.pageOfRank(rank);
-    return this.before(page, rank - this.counts[page]!).xor;
+    return this.xorBefore(page, rank - this.counts[page]!);
   }
 
   /** Appends the ids (new arrays) and fingerprints (views) of the records of ranks `from ≤ rank < to` to `out`. */
@@ -134,12 +133,12 @@ export class WholeNamespace {
     return position;
   }
 
-  /** The aggregate of the pages before page `page` and that page's first `records` records. */
-  private before(page: number, records: number): Aggregate {
+  /** The XOR of the fingerprints of the pages before page `page` and that page's first `records` records (new). */
+  private xorBefore(page: number, records: number): Uint8Array {
     const from = page * FINGERPRINT_LENGTH;
     const xor = this.xors.slice(from, from + FINGERPRINT_LENGTH);
     if (records > 0) xorFingerprints(this.pages[page]!, 0, records, xor);
-    return { count: this.counts[page]! + records, xor };
+    return xor;
   }
 }
 

@@ -52,10 +52,11 @@ describe(`crash safety: a writer killed with SIGKILL ${KILLS} times`, () => {
         const steps = await crashSteps(run, STEPS_PER_RUN);
         const child = spawnFixture('crash-writer.ts', [path, String(run), String(STEPS_PER_RUN)]);
         let acknowledged = -1;
-        // Killed once it acknowledged a random step, while it writes the next ones: a kill timed in milliseconds
-        // came after the last step on a fast machine.
-        const target = Math.floor(random() * (STEPS_PER_RUN - 1));
+        // Killed once it acknowledged a random step (-1: once it is ready, before its first step), while it writes
+        // the next ones: a kill timed in milliseconds came after the last step on a fast machine.
+        const target = Math.floor(random() * STEPS_PER_RUN) - 1;
         const output = readLines(child, (line) => {
+          if (line === 'ready' && target < 0) child.kill('SIGKILL');
           if (!line.startsWith('ack ')) return;
           acknowledged = Number(line.slice(4));
           if (acknowledged >= target) child.kill('SIGKILL');

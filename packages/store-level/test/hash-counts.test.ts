@@ -5,13 +5,15 @@ import { seeded } from './fixtures/seeded.js';
 describe('hash counts', () => {
   test.each([
     ['grown from 16 slots to 2,048', 0],
-    ['sized for them at the start', 602],
+    ['of 2,048 slots from the start', 602],
   ])('random adds and removes leave the counts a Map keeps, through growth and removals inside runs: a table %s (seeded: 41)', (_, expected) => {
     const random = seeded(41);
     // 600 hashes over the whole 30-bit range, and the extremes.
     const pool = Array.from({ length: 600 }, () => Math.floor(random() * 2 ** 30));
     pool.push(0, 2 ** 30 - 1);
     const counts = new HashCounts(expected);
+    const slots = (): number => (counts as unknown as { tags: Int32Array }).tags.length;
+    expect(slots()).toBe(expected === 0 ? 16 : 2_048);
     const model = new Map<number, number>();
     for (let step = 0; step < 20_000; step++) {
       // Adds win early (the table fills and grows), removals later (runs are taken apart).
@@ -31,6 +33,8 @@ describe('hash counts', () => {
       }
     }
     expect(model.size).toBeGreaterThan(0);
+    // 2,048 slots hold the 602 hashes at most half full: a table sized for them never grows.
+    expect(slots()).toBe(2_048);
   });
 
   test('a hash is counted as often as it was added', () => {
