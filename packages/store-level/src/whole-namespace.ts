@@ -1,4 +1,4 @@
-import { FINGERPRINT_LENGTH, ID_LENGTH } from '@docs/entry';
+import { FINGERPRINT_LENGTH, ID_LENGTH, xorFingerprintInto } from '@docs/entry';
 import type { ItemSummary } from '@docs/rbsr';
 import { lowerBound } from './key-search.js';
 import { fingerprintOf, idOf, lowerBoundIn, xorFingerprints, type PageRecords } from './page-rows.js';
@@ -32,6 +32,8 @@ export class WholeNamespace {
   private readonly counts: Float64Array;
   /** `xors[32p..32p+32)`: XOR of the fingerprints of the pages before page `p`. */
   private readonly xors: Uint8Array;
+  /** The XOR of all the fingerprints: the last entry of {@link xors}, a view. */
+  private readonly totalXor: Uint8Array;
   /** The boundary of each page. */
   private readonly boundaries: readonly Uint8Array[];
 
@@ -55,6 +57,7 @@ export class WholeNamespace {
       const from = index * FINGERPRINT_LENGTH;
       for (let byte = 0; byte < FINGERPRINT_LENGTH; byte++) xors[from + FINGERPRINT_LENGTH + byte] = xors[from + byte]! ^ own[byte]!;
     }
+    this.totalXor = xors.subarray(pages.length * FINGERPRINT_LENGTH);
   }
 
   /** Records in the namespace. */
@@ -68,10 +71,10 @@ export class WholeNamespace {
    * the next one starts with it), which comparisons skip.
    */
   xorBelowInto(bound: Uint8Array | undefined, out: Uint8Array): Uint8Array {
-    if (bound === undefined) return xorInto(out, this.xors, this.pages.length * FINGERPRINT_LENGTH);
+    if (bound === undefined) return xorFingerprintInto(out, this.totalXor);
     const position = this.position(bound);
     position.xor ??= this.xorBefore(position.page, position.records);
-    return xorInto(out, position.xor, 0);
+    return xorFingerprintInto(out, position.xor);
   }
 
   /** The number of records with `id < bound` (undefined: all of them). */
@@ -140,12 +143,6 @@ export class WholeNamespace {
     if (records > 0) xorFingerprints(this.pages[page]!, 0, records, xor);
     return xor;
   }
-}
-
-/** XORs the 32 bytes of `source` from `from` on into `out`; returns `out`. */
-function xorInto(out: Uint8Array, source: Uint8Array, from: number): Uint8Array {
-  for (let byte = 0; byte < FINGERPRINT_LENGTH; byte++) out[byte]! ^= source[from + byte]!;
-  return out;
 }
 
 /** Whether two bounds within one namespace are equal: compared from the end, where different ids usually differ. */
