@@ -50,9 +50,7 @@ export class PostcardWriter {
   /** An unsigned integer (u16/u32/u64/usize) as a LEB128 varint. */
   varint(value: bigint | number): this {
     // Values up to 2^53 − 1 (lengths, counts, tags, timestamps) take a path without bigint arithmetic.
-    if (typeof value === 'number' ? Number.isSafeInteger(value) && value >= 0 : value >= 0n && value <= MAX_SAFE_BIGINT) {
-      return this.#safeVarint(Number(value));
-    }
+    if (isSafeUnsigned(value)) return this.#safeVarint(Number(value));
     let rest = BigInt(value);
     if (rest < 0n || rest > U64_MAX) throw new RangeError(`not a u64: ${value}`);
     this.#reserve(MAX_VARINT_BYTES);
@@ -242,7 +240,7 @@ export class PostcardReader {
 
 /** Number of bytes the LEB128 varint of `value` takes. */
 export function varintSize(value: bigint | number): number {
-  if (typeof value === 'number' ? Number.isSafeInteger(value) && value >= 0 : value >= 0n && value <= MAX_SAFE_BIGINT) {
+  if (isSafeUnsigned(value)) {
     // Exact as a number: no bigint arithmetic.
     let size = 1;
     for (let rest = Number(value); rest >= 0x80; rest = Math.floor(rest / 0x80)) size++;
@@ -255,4 +253,9 @@ export function varintSize(value: bigint | number): number {
     size++;
   }
   return size;
+}
+
+/** Whether `value` is an integer in [0, 2^53 − 1], which a number holds exactly. */
+function isSafeUnsigned(value: bigint | number): boolean {
+  return typeof value === 'number' ? Number.isSafeInteger(value) && value >= 0 : value >= 0n && value <= MAX_SAFE_BIGINT;
 }
